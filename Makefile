@@ -1,0 +1,83 @@
+# iocage for Linux. Plain GNU make: `make`, `make check`, `make SAN=1 check`, `make lint`,
+# `make install PREFIX=/usr DESTDIR=...`.
+
+PREFIX   ?= /usr/local
+SBINDIR  ?= $(PREFIX)/sbin
+MANDIR   ?= $(PREFIX)/share/man
+DESTDIR  ?=
+
+VERSION  := 0.1.0
+CC       ?= cc
+B        ?= build
+ifeq ($(SAN),1)
+B        := build-san
+SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+endif
+
+WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+            -Wformat=2 -Wno-format-nonliteral -Wvla -Wpointer-arith -Wundef
+CFLAGS   ?= -O2 -g
+CPPFLAGS += -D_GNU_SOURCE -DIOCAGE_VERSION='"$(VERSION)"' -Isrc
+ALLCFLAGS = -std=gnu11 $(WARN) $(CFLAGS) $(SANFLAGS) -fstack-protector-strong -D_FORTIFY_SOURCE=2 -MMD -MP
+LDLIBS   += $(shell pkg-config --libs libarchive 2>/dev/null || echo -larchive)
+LDFLAGS  += $(SANFLAGS) -Wl,-z,relro,-z,now -Wl,--as-needed
+
+LIB_SRC  := $(sort $(wildcard src/util/*.c src/core/*.c src/store/*.c src/cli/*.c))
+LIB_OBJ  := $(LIB_SRC:%.c=$(B)/%.o)
+MAIN_OBJ := $(B)/src/main.o
+UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
+
+.PHONY: all check unit e2e lint format install uninstall clean bench
+
+all: iocage
+
+iocage: $(B)/iocage
+	@if [ "$(B)" = build ]; then cp $(B)/iocage iocage; fi
+
+$(B)/iocage: $(MAIN_OBJ) $(B)/libiocage.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(B)/libiocage.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(B)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(ALLCFLAGS) -c -o $@ $<
+
+$(B)/tests/%: tests/unit/%.c tests/unit/tap.h $(B)/libiocage.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -Itests/unit $(ALLCFLAGS) $(LDFLAGS) -o $@ $< $(B)/libiocage.a $(LDLIBS)
+
+# The whole suite: unit tests, then end-to-end tests on both backends (tests/e2e/run).
+check: $(B)/iocage $(UNIT_BIN)
+	tests/run --bin $(B)/iocage --unit $(B)/tests
+
+unit: $(UNIT_BIN)
+	tests/run --unit $(B)/tests --no-e2e
+
+e2e: $(B)/iocage
+	tests/run --bin $(B)/iocage
+
+bench: iocage
+	bench/run.sh
+
+lint:
+	scripts/lint
+
+format:
+	clang-format -i $$(git ls-files 'src/*.[ch]' 'tests/*.[ch]')
+
+install: $(B)/iocage
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8
+	install -m 0755 $(B)/iocage $(DESTDIR)$(SBINDIR)/iocage
+	install -m 0644 doc/iocage.8 $(DESTDIR)$(MANDIR)/man8/iocage.8
+
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/iocage $(DESTDIR)$(MANDIR)/man8/iocage.8
+
+clean:
+	rm -rf build build-san iocage
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)

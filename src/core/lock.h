@@ -1,0 +1,26 @@
+/* Locks: flock(2) on files under /run/iocage/locks, one per object. A lock dies with its
+ * holder, so a SIGKILLed iocage never leaves one behind, and a half-made object (marked with
+ * the user property "creating") whose lock is free is known to be a leftover. */
+#ifndef IOC_CORE_LOCK_H
+#define IOC_CORE_LOCK_H
+
+#include <stdbool.h>
+
+#include "store/store.h"
+#include "util/err.h"
+
+#define IOC_RUNDIR "/run/iocage"
+
+/* Take the lock NAME ("jail-UUID", "release-NAME", "tags") of store st. With wait, block
+ * (up to timeout_s seconds, then ETIMEDOUT naming the lock); without, EWOULDBLOCK at once.
+ * Returns an fd (>= 0) to pass to lock_release. */
+int lock_take(const struct store *st, const char *name, bool wait, int timeout_s,
+	      struct ioc_err *e);
+/* 1 if someone holds NAME now, 0 if not. */
+int lock_held(const struct store *st, const char *name);
+void lock_release(int fd);
+
+/* The user property that marks a dataset still being made; its value is the lock name. */
+#define PARTIAL_KEY "creating"
+
+#endif

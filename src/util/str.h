@@ -1,0 +1,80 @@
+/* Memory and strings: allocation that aborts on exhaustion (a CLI has nothing better to do),
+ * growable string buffers, string vectors and ordered key/value lists. */
+#ifndef IOC_UTIL_STR_H
+#define IOC_UTIL_STR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "util/err.h"
+
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+char *xasprintf(const char *fmt, ...) IOC_PRINTF(1, 2);
+
+static inline bool
+streq(const char *a, const char *b)
+{
+	return strcmp(a, b) == 0;
+}
+
+static inline bool
+str_has_prefix(const char *s, const char *prefix)
+{
+	return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+bool str_has_suffix(const char *s, const char *suffix);
+
+/* A growable NUL-terminated buffer. A zeroed struct is an empty buffer. */
+struct sbuf {
+	char *s;
+	size_t len, cap;
+};
+void sbuf_add(struct sbuf *b, const char *s);
+void sbuf_addn(struct sbuf *b, const char *s, size_t n);
+void sbuf_addc(struct sbuf *b, char c);
+void sbuf_addf(struct sbuf *b, const char *fmt, ...) IOC_PRINTF(2, 3);
+/* Append s as a JSON string literal, quotes included. */
+void sbuf_add_json(struct sbuf *b, const char *s);
+const char *sbuf_str(struct sbuf *b); /* never NULL */
+char *sbuf_take(struct sbuf *b);      /* the string (never NULL); b is empty afterwards */
+void sbuf_free(struct sbuf *b);
+
+/* A vector of owned strings. */
+struct strv {
+	char **v;
+	size_t n, cap;
+};
+void strv_push(struct strv *sv, const char *s); /* copies s */
+void strv_push_take(struct strv *sv, char *s);  /* takes s */
+bool strv_contains(const struct strv *sv, const char *s);
+void strv_sort(struct strv *sv);
+void strv_free(struct strv *sv);
+
+/* An ordered list of owned key/value pairs with unique keys. */
+struct kv {
+	char *key, *val;
+};
+struct kvlist {
+	struct kv *v;
+	size_t n, cap;
+};
+void kvlist_set(struct kvlist *l, const char *key, const char *val); /* replaces */
+const char *kvlist_get(const struct kvlist *l, const char *key);    /* NULL if absent */
+bool kvlist_del(struct kvlist *l, const char *key);
+void kvlist_free(struct kvlist *l);
+
+/* Strict number parsing: the whole string, no sign, no overflow. */
+int parse_u64(const char *s, uint64_t *ret);
+/* Bytes with an optional K, M, G, T suffix (powers of 1024; also KB, KiB...). */
+int parse_size(const char *s, uint64_t *ret);
+/* Human size for tables: 1.5G, 512M, 20K, 0. */
+void format_size(uint64_t bytes, char *buf, size_t len);
+
+#endif
