@@ -10,13 +10,13 @@
 struct fetch_opts {
 	const char *release; /* NAME (validated by release_name_validate) */
 	const char *source;  /* -F: a file path or an http(s):// URL; NULL: debootstrap */
-	const char *mirror;  /* ftphost=: a mirror URL for debootstrap; NULL: the host's apt mirror */
+	const char *mirror;  /* ftphost=: debootstrap's mirror; NULL: the host's apt mirror */
 	bool progress;       /* show progress (stdout is a terminal and not -q) */
 };
 
 /* Build release NAME: an archive (tar, gz, xz, zst; absolute paths, "..", links that lead out
  * and hard links to outside are refused) or debootstrap --variant=minbase SUITE. The release
- * appears completely or not at all: it is built under releases/NAME with iocage:state=partial
+ * appears completely or not at all: it is built under releases/NAME with the PARTIAL_KEY user property
  * and the lock held, snapshotted (releases/NAME/root@SNAP), and only then marked complete. On
  * failure everything is removed. An existing complete release is refused (EEXIST). On
  * success *snap_out (caller frees) names the snapshot. */
@@ -25,6 +25,14 @@ int release_fetch(struct store *st, const struct fetch_opts *o, char **snap_out,
 
 /* The newest snapshot of releases/NAME/root (caller frees), or ENOENT. */
 int release_snapshot(struct store *st, const char *name, char **ret, struct ioc_err *e);
+
+/* The complete releases (those still carrying PARTIAL_KEY are left out), as the store lists the
+ * children of "releases" with STORE_NATIVE: names are "releases/NAME", sorted by name. */
+int release_list(struct store *st, struct ds_list *out, struct ioc_err *e);
+
+/* Destroy the partial releases left by fetches that were killed (their lock is free; those
+ * being fetched now are left alone). Returns how many were removed. */
+int release_cleanup(struct store *st, struct ioc_err *e);
 
 /* Unpack the archive at path into destdir (an existing empty directory), never writing
  * outside it. Exposed for tests. */

@@ -145,6 +145,9 @@ wait_child(pid_t pid, const char *name, struct sbuf *errtext, struct ioc_err *e)
 		return err_set(e, 0, "%s killed by signal %d", name, WTERMSIG(st));
 	if (WEXITSTATUS(st) == 127 && !*msg)
 		return err_set(e, ENOENT, "%s: not found (is it installed?)", name);
+	/* Tools that name themselves ("curl: (22) ...") are not named twice. */
+	if (*msg && str_has_prefix(msg, name) && msg[strlen(name)] == ':')
+		return err_set(e, 0, "%s", msg);
 	if (*msg)
 		return err_set(e, 0, "%s: %s", name, msg);
 	return err_set(e, 0, "%s exited with status %d", name, WEXITSTATUS(st));
