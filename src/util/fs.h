@@ -19,12 +19,36 @@ int rm_rf(const char *path, struct ioc_err *e);
  * (trusted.overlay.* included), hard links, symlinks, device nodes, fifos and sockets kept.
  * Does not cross mounts below src. */
 int copy_tree(const char *src, const char *dst, struct ioc_err *e);
+/* copy_tree choosing which entries directly under src are copied: keep(dirfd, name, arg) gets
+ * src's directory fd and the entry's name and returns false to leave it out. */
+typedef bool (*copy_keep_fn)(int dirfd, const char *name, void *arg);
+int copy_tree_filter(const char *src, const char *dst, copy_keep_fn keep, void *arg,
+		     struct ioc_err *e);
 /* 1 if path is a mount point, 0 if not (/proc/self/mountinfo, not stat: bind mounts of a
  * directory onto itself count). */
 int is_mountpoint(const char *path, struct ioc_err *e);
-/* Bytes used by a tree (st_blocks * 512, hard links once), for the dir backend's `used`. */
+/* The mounts at path (MOUNTS_AT) and/or below it (MOUNTS_BELOW), in /proc/self/mountinfo
+ * order (a mount comes after the one it sits on). Fields are unescaped; options are the
+ * superblock options ("lowerdir=...,upperdir=..." for overlayfs). A missing path has none. */
+struct mount_ent {
+	char *target, *fstype, *source, *options;
+};
+struct mount_list {
+	struct mount_ent *v;
+	size_t n, cap;
+};
+enum {
+	MOUNTS_AT = 1 << 0,
+	MOUNTS_BELOW = 1 << 1,
+};
+int mounts_find(const char *path, unsigned which, struct mount_list *out, struct ioc_err *e);
+void mount_list_free(struct mount_list *l);
+/* Bytes used by a tree (st_blocks * 512, hard links once, mounts below not entered), for the
+ * dir backend's `used`. */
 int tree_usage(const char *path, uint64_t *ret, struct ioc_err *e);
-/* Read / write a small whole file. */
+/* Read / write a small whole file: read_file fails with EFBIG past max bytes and follows
+ * symlinks (not for paths inside a jail); write_file_atomic replaces path by rename, so a
+ * reader sees the old or the new contents, never a part. */
 int read_file(const char *path, char **ret, size_t max, struct ioc_err *e);
 int write_file_atomic(const char *path, const char *data, size_t len, mode_t mode,
 		      struct ioc_err *e);
