@@ -18,6 +18,12 @@ WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototy
             -Wformat=2 -Wno-format-nonliteral -Wvla -Wpointer-arith -Wundef
 CFLAGS   ?= -O2 -g
 CPPFLAGS += -D_GNU_SOURCE -DIOCAGE_VERSION='"$(VERSION)"' -Isrc
+# V=1 shows the compiler's command lines.
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
 ALLCFLAGS = -std=gnu11 $(WARN) $(CFLAGS) $(SANFLAGS) -fstack-protector-strong -D_FORTIFY_SOURCE=2 -MMD -MP
 LDLIBS   += $(shell pkg-config --libs libarchive 2>/dev/null || echo -larchive)
 LDFLAGS  += $(SANFLAGS) -Wl,-z,relro,-z,now -Wl,--as-needed
@@ -28,7 +34,7 @@ MAIN_OBJ := $(B)/src/main.o
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 
-.PHONY: all check unit e2e lint format install uninstall clean bench
+.PHONY: all check unit e2e lint format install uninstall clean bench man
 
 all: iocage
 
@@ -44,7 +50,7 @@ $(B)/libiocage.a: $(LIB_OBJ)
 
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(ALLCFLAGS) -c -o $@ $<
+	$(Q)$(CC) $(CPPFLAGS) $(ALLCFLAGS) -c -o $@ $<
 
 $(B)/tests/%: tests/unit/%.c tests/unit/tap.h $(B)/libiocage.a
 	@mkdir -p $(dir $@)
@@ -62,6 +68,10 @@ e2e: $(B)/iocage
 
 bench: iocage
 	bench/run.sh
+
+# Regenerate the manual's property list from the registry.
+man: $(B)/tests/test_manpage
+	IOC_WRITE_MAN=1 $(B)/tests/test_manpage >/dev/null
 
 lint:
 	scripts/lint

@@ -1,0 +1,90 @@
+#include "core/ioc.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+static int
+open_backend(struct ioc *ioc, struct ioc_err *e)
+{
+	struct strv pools = {0};
+	int r;
+
+	if (ioc->root)
+		return store_dir_open(&ioc->st, ioc->root, e);
+	if (ioc->pool) {
+		r = store_zfs_pool_exists(ioc->pool, e);
+		if (r < 0)
+			return -1;
+		if (r == 0)
+			return err_set(e, ENOENT,
+				       "pool '%s' does not exist (zpool list shows the pools)",
+				       ioc->pool);
+		return store_zfs_open(&ioc->st, ioc->pool, e);
+	}
+	if (store_zfs_active_pools(&pools, e) < 0)
+		return -1;
+	if (pools.n > 1) {
+		err_set(
+		    e, 0,
+		    "pools %s and %s are both active; run `iocage deactivate POOL` on all but one",
+		    pools.v[0], pools.v[1]);
+		strv_free(&pools);
+		return -1;
+	}
+	if (pools.n == 1)
+		r = store_zfs_open(&ioc->st, pools.v[0], e);
+	else
+		r = store_dir_open(&ioc->st, IOC_DEFAULT_ROOT, e);
+	strv_free(&pools);
+	return r;
+}
+
+int
+ioc_store(struct ioc *ioc, bool init, struct ioc_err *e)
+{
+	if (ioc->st)
+		return 0;
+	if (open_backend(ioc, e) < 0)
+		return -1;
+	if (init && ioc->st->ops->init(ioc->st, e) < 0) {
+		store_free(ioc->st);
+		ioc->st = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+const struct kvlist *
+ioc_defaults(struct ioc *ioc, struct ioc_err *e)
+{
+	struct ds d = {0};
+
+	if (ioc->defaults_loaded)
+		return &ioc->defaults;
+	if (ioc->st->ops->get(ioc->st, ".defaults", 0, &d, e) < 0) {
+		if (e->code != ENOENT)
+			return NULL;
+		/* No layout yet (a read-only command on a fresh host): no defaults. */
+	} else {
+		ioc->defaults = d.user;
+		d.user = (struct kvlist){0};
+	}
+	ds_free(&d);
+	ioc->defaults_loaded = true;
+	return &ioc->defaults;
+}
+
+bool
+ioc_progress(const struct ioc *ioc)
+{
+	return !ioc->quiet && isatty(STDOUT_FILENO);
+}
+
+void
+ioc_free(struct ioc *ioc)
+{
+	store_free(ioc->st);
+	ioc->st = NULL;
+	kvlist_free(&ioc->defaults);
+}

@@ -1,0 +1,594 @@
+#include "core/jail.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/fetch.h"
+#include "core/lock.h"
+#include "util/cleanup.h"
+#include "util/fs.h"
+
+/* Directories a basejail owns; the rest of the release is bound read-only at start. */
+static const char *const base_own_dirs[] = {"etc", "var", "root", "home", "tmp", NULL};
+
+static const char *const type_names[] = {
+    [JT_THICK] = "thickjail",
+    [JT_CLONE] = "clonejail",
+    [JT_BASE] = "basejail",
+    [JT_EMPTY] = "emptyjail",
+};
+
+const char *
+jail_type_name(enum jail_type t)
+{
+	return type_names[t];
+}
+
+const char *
+prop_source_name(enum prop_source s)
+{
+	static const char *const names[] = {"local", "default", "builtin", "computed", "native"};
+
+	return names[s];
+}
+
+static void
+jail_clear(struct jail *j)
+{
+	free(j->ds);
+	kvlist_free(&j->props);
+	kvlist_free(&j->native);
+}
+
+void
+jails_free(struct jails *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		jail_clear(&l->v[i]);
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
+}
+
+/* A dataset under jails/ that is not (yet) a whole jail: marked as being made, or missing
+ * the properties every jail has (the dir backend sets them after mkdir). */
+static bool
+is_partial(const struct ds *d)
+{
+	return kvlist_get(&d->user, PARTIAL_KEY) || !kvlist_get(&d->user, "tag") ||
+	       !kvlist_get(&d->user, "type");
+}
+
+/* Remove a leftover of a killed create, but only after taking its lock and seeing it still
+ * partial: a create that finished between our listing and now must survive. */
+static void
+clean_leftover(struct ioc *ioc, const char *name, const char *uuid)
+{
+	char lockname[64];
+	struct ds d = {0};
+	struct ioc_err e;
+	int fd;
+
+	if (geteuid() != 0)
+		return;
+	snprintf(lockname, sizeof(lockname), "jail-%s", uuid);
+	fd = lock_take(ioc->st, lockname, false, 0, &e);
+	if (fd < 0)
+		return; /* its maker is alive */
+	if (ioc->st->ops->get(ioc->st, name, 0, &d, &e) == 0 && is_partial(&d)) {
+		if (ioc->verbose)
+			fprintf(stderr, "iocage: removing %s, left over by an interrupted create\n",
+				name);
+		if (ioc->st->ops->destroy(ioc->st, name, &e) < 0)
+			fprintf(stderr, "iocage: cannot remove leftover %s: %s\n", name, e.msg);
+	}
+	ds_free(&d);
+	lock_release(fd);
+}
+
+static int
+cmp_jail(const void *a, const void *b)
+{
+	const struct jail *x = a, *y = b;
+
+	return strcmp(x->tag, y->tag);
+}
+
+int
+jails_load(struct ioc *ioc, unsigned flags, struct jails *out, struct ioc_err *e)
+{
+	struct ds_list l = {0};
+	struct jails r = {0};
+
+	if (ioc->st->ops->list(ioc->st, "jails", flags & JL_NATIVE ? STORE_NATIVE : 0, &l, e) < 0) {
+		if (e->code != ENOENT)
+			return -1;
+		*out = r; /* no layout yet: no jails */
+		return 0;
+	}
+	r.v = xcalloc(l.n, sizeof(*r.v));
+	for (size_t i = 0; i < l.n; i++) {
+		struct ds *d = &l.v[i];
+		const char *base = strrchr(d->name, '/');
+		struct jail *j;
+
+		base = base ? base + 1 : d->name;
+		if (!uuid_valid(base))
+			continue; /* not ours */
+		if (is_partial(d)) {
+			clean_leftover(ioc, d->name, base);
+			continue;
+		}
+		j = &r.v[r.n++];
+		memcpy(j->uuid, base, UUID_STRLEN + 1);
+		j->ds = TAKE_PTR(d->name);
+		j->props = d->user;
+		j->native = d->native;
+		d->user = d->native = (struct kvlist){0};
+		j->tag = kvlist_get(&j->props, "tag");
+	}
+	ds_list_free(&l);
+	qsort(r.v, r.n, sizeof(*r.v), cmp_jail);
+	*out = r;
+	return 0;
+}
+
+struct jail *
+jails_find(const struct jails *l, const char *operand, struct ioc_err *e)
+{
+	struct ident *v = xcalloc(l->n, sizeof(*v));
+	int i;
+
+	for (size_t k = 0; k < l->n; k++) {
+		v[k].uuid = l->v[k].uuid;
+		v[k].tag = l->v[k].tag;
+	}
+	i = ident_resolve(v, l->n, operand, e);
+	free(v);
+	return i < 0 ? NULL : &l->v[i];
+}
+
+/* ---- effective values ---- */
+
+static char *
+native_value(const struct jail *j, const struct prop *p)
+{
+	const char *v = kvlist_get(&j->native, p->name);
+
+	if (!v)
+		return xstrdup("-");
+	if ((streq(p->name, "quota") || streq(p->name, "reservation")) && streq(v, "0"))
+		return xstrdup("none");
+	return xstrdup(v);
+}
+
+static char *
+computed_value(const struct jail *j, const struct prop *p)
+{
+	if (streq(p->name, "host_hostuuid") || streq(p->name, "host_hostname"))
+		return xstrdup(j->uuid);
+	if (streq(p->name, "jail_zfs_dataset"))
+		return xasprintf("iocage/jails/%s/data", j->uuid);
+	return xstrdup("none");
+}
+
+char *
+jail_value(struct ioc *ioc, const struct jail *j, const struct prop *p, enum prop_source *src)
+{
+	struct ioc_err e;
+	const struct kvlist *defs;
+	const char *v;
+	enum prop_source dummy;
+
+	if (!src)
+		src = &dummy;
+	if (j && (p->flags & PF_NATIVE) && p->type == PT_RO) {
+		*src = SRC_NATIVE;
+		return native_value(j, p);
+	}
+	if (j && (v = kvlist_get(&j->props, p->name))) {
+		*src = SRC_JAIL;
+		return xstrdup(v);
+	}
+	if (j && (p->flags & PF_NATIVE) && kvlist_get(&j->native, p->name)) {
+		*src = SRC_NATIVE;
+		return native_value(j, p);
+	}
+	defs = ioc_defaults(ioc, &e);
+	if (defs && (v = kvlist_get(defs, p->name))) {
+		*src = SRC_DEFAULT;
+		return xstrdup(v);
+	}
+	if (j && (p->flags & PF_COMPUTED || p->type == PT_RO)) {
+		*src = SRC_COMPUTED;
+		return computed_value(j, p);
+	}
+	*src = SRC_BUILTIN;
+	return xstrdup(p->def ? p->def : "none");
+}
+
+/* ---- create ---- */
+
+/* The release to build from: the one asked for, or the newest fetched. */
+static int
+pick_release(struct ioc *ioc, const char *want, char **name, char **snap, struct ioc_err *e)
+{
+	struct ds_list l = {0};
+	struct sbuf names = {0};
+	const char *best = NULL, *bestc = "";
+	int r = -1;
+
+	if (release_list(ioc->st, &l, e) < 0)
+		return -1;
+	for (size_t i = 0; i < l.n; i++) {
+		const char *n = strrchr(l.v[i].name, '/') + 1;
+		const char *c = kvlist_get(&l.v[i].native, "creation");
+
+		sbuf_add(&names, names.len ? ", " : "");
+		sbuf_add(&names, n);
+		if (want && streq(want, n))
+			best = n;
+		else if (!want && (!best || (c && strcmp(c, bestc) >= 0)))
+			best = n, bestc = c ? c : "";
+	}
+	if (!best && !l.n)
+		err_set(
+		    e, ENOENT,
+		    "no release is fetched; fetch one first, e.g. `iocage fetch release=bookworm` "
+		    "or `iocage fetch -F rootfs.tar.xz release=NAME`");
+	else if (!best)
+		err_set(e, ENOENT,
+			"release '%s' is not fetched (fetched: %s); fetch it with "
+			"`iocage fetch release=%s`",
+			want, sbuf_str(&names), want);
+	else if (release_snapshot(ioc->st, best, snap, e) == 0) {
+		*name = xstrdup(best);
+		r = 0;
+	}
+	sbuf_free(&names);
+	ds_list_free(&l);
+	return r;
+}
+
+static void
+host_id(char *buf, size_t len)
+{
+	cleanup_free char *s = NULL;
+	struct ioc_err e;
+
+	if (read_file("/etc/machine-id", &s, 4096, &e) < 0 || !s[0]) {
+		snprintf(buf, len, "none");
+		return;
+	}
+	s[strcspn(s, "\n")] = '\0';
+	snprintf(buf, len, "%s", s);
+}
+
+struct create_ctx {
+	struct ioc *ioc;
+	const struct create_opts *o;
+	char *release, *snap;
+	struct strv taken; /* tags in use */
+};
+
+/* Make jails/UUID with every property at once and the "creating" mark, under the tags lock
+ * so that two creates cannot take one tag. */
+static int
+create_props_ds(struct create_ctx *c, const char *uuid, const char *want, bool autotag,
+		char **ret_tag, struct ioc_err *e)
+{
+	cleanup_free char *tag = NULL;
+	struct store *st = c->ioc->st;
+	struct kvlist p = {0};
+	struct jails l = {0};
+	char ds[64], hid[128], lockname[64];
+	int fd, r = -1;
+
+	snprintf(ds, sizeof(ds), "jails/%s", uuid);
+	snprintf(lockname, sizeof(lockname), "jail-%s", uuid);
+	fd = lock_take(st, "tags", true, 60, e);
+	if (fd < 0)
+		return -1;
+	if (jails_load(c->ioc, 0, &l, e) < 0)
+		goto out;
+	for (size_t i = 0; i < l.n; i++)
+		if (!strv_contains(&c->taken, l.v[i].tag))
+			strv_push(&c->taken, l.v[i].tag);
+	tag = autotag ? tag_unique(want, &c->taken) : xstrdup(want);
+	if (strv_contains(&c->taken, tag)) {
+		err_set(e, EEXIST, "tag '%s' is already used; choose another with tag=NAME", tag);
+		goto out;
+	}
+	for (size_t i = 0; i < c->o->props.n; i++)
+		if (!(prop_find(c->o->props.v[i].key)->flags & PF_NATIVE))
+			kvlist_set(&p, c->o->props.v[i].key, c->o->props.v[i].val);
+	kvlist_set(&p, PARTIAL_KEY, lockname);
+	kvlist_set(&p, "tag", tag);
+	kvlist_set(&p, "type", jail_type_name(c->o->type));
+	kvlist_set(&p, "release", c->release ? c->release : "none");
+	host_id(hid, sizeof(hid));
+	if (!kvlist_get(&p, "hostid"))
+		kvlist_set(&p, "hostid", hid);
+	r = st->ops->create(st, ds, &p, e);
+	if (r == 0) {
+		strv_push(&c->taken, tag);
+		*ret_tag = TAKE_PTR(tag);
+	}
+out:
+	jails_free(&l);
+	kvlist_free(&p);
+	lock_release(fd);
+	return r;
+}
+
+static int
+create_root(struct create_ctx *c, const char *uuid, struct ioc_err *e)
+{
+	struct store *st = c->ioc->st;
+	char rel[128], root[64];
+
+	snprintf(root, sizeof(root), "jails/%s/root", uuid);
+	if (c->release)
+		snprintf(rel, sizeof(rel), "releases/%s/root", c->release);
+	switch (c->o->type) {
+	case JT_THICK:
+		return st->ops->copy(st, rel, c->snap, root, NULL, e);
+	case JT_CLONE:
+		return st->ops->clone(st, rel, c->snap, root, e);
+	case JT_BASE: {
+		cleanup_free char *path = NULL;
+		cleanup_free char *local = NULL;
+
+		if (st->ops->copy(st, rel, c->snap, root, base_own_dirs, e) < 0)
+			return -1;
+		path = st->ops->path(st, root);
+		if (!path)
+			return err_set(e, ENOENT, "%s has no mountpoint", root);
+		local = xasprintf("%s/usr/local", path);
+		return mkdir_p(local, 0755, e);
+	}
+	case JT_EMPTY:
+		return st->ops->create(st, root, NULL, e);
+	}
+	return err_set(e, EINVAL, "unknown jail type");
+}
+
+/* Native properties given at create (quota=20M...): set on the jail's dataset. */
+static int
+create_natives(struct create_ctx *c, const char *ds, struct ioc_err *e)
+{
+	const struct kvlist *defs = ioc_defaults(c->ioc, e);
+	const struct kvlist *src[2] = {defs, &c->o->props};
+	struct kvlist nat = {0};
+	int r = 0;
+
+	/* iocage compresses jails unless told otherwise (lz4, or on where ZFS lacks it). */
+	kvlist_set(&nat, "compression", prop_find("compression")->def);
+	for (size_t s = 0; s < 2; s++)
+		for (size_t i = 0; src[s] && i < src[s]->n; i++) {
+			const struct prop *p = prop_find(src[s]->v[i].key);
+
+			if (p && (p->flags & PF_NATIVE) && p->type != PT_RO)
+				kvlist_set(&nat, p->name, src[s]->v[i].val);
+		}
+	for (size_t i = 0; i < nat.n && r == 0; i++) {
+		/* Storage defaults (compression=lz4) must not make every dir create fail. */
+		if (c->ioc->st->ops->set_native(c->ioc->st, ds, nat.v[i].key, nat.v[i].val, e) <
+			0 &&
+		    !(e->code == ENOTSUP && !kvlist_get(&c->o->props, nat.v[i].key)))
+			r = -1;
+	}
+	kvlist_free(&nat);
+	return r;
+}
+
+static int
+create_one(struct create_ctx *c, const char *want, bool autotag, create_cb cb, void *arg,
+	   struct ioc_err *e)
+{
+	struct store *st = c->ioc->st;
+	cleanup_free char *tag = NULL;
+	char uuid[UUID_STRLEN + 1], ds[64], lockname[64];
+	struct strv unset = {0};
+	struct ioc_err e2;
+	int fd, r = -1;
+
+	uuid_new(uuid);
+	snprintf(ds, sizeof(ds), "jails/%s", uuid);
+	snprintf(lockname, sizeof(lockname), "jail-%s", uuid);
+	fd = lock_take(st, lockname, false, 0, e);
+	if (fd < 0)
+		return -1;
+	if (create_props_ds(c, uuid, want, autotag, &tag, e) < 0)
+		goto out;
+	if (create_root(c, uuid, e) < 0 || create_natives(c, ds, e) < 0)
+		goto undo;
+	strv_push(&unset, PARTIAL_KEY);
+	if (st->ops->set_user(st, ds, NULL, &unset, e) < 0)
+		goto undo;
+	cb(uuid, tag, arg);
+	r = 0;
+	goto out;
+undo:
+	if (st->ops->destroy(st, ds, &e2) < 0)
+		err_wrap(e, "(and removing the half-made %s failed: %s)", ds, e2.msg);
+out:
+	strv_free(&unset);
+	lock_release(fd);
+	return r;
+}
+
+int
+jail_create(struct ioc *ioc, const struct create_opts *o, create_cb cb, void *arg,
+	    struct ioc_err *e)
+{
+	struct create_ctx c = {.ioc = ioc, .o = o};
+	const char *want = kvlist_get(&o->props, "tag");
+	char base[TAG_MAX + 1];
+	int r = 0;
+
+	if (o->type != JT_EMPTY &&
+	    pick_release(ioc, o->release ? o->release : kvlist_get(&o->props, "release"),
+			 &c.release, &c.snap, e) < 0)
+		return -1;
+	if (want)
+		snprintf(base, sizeof(base), "%s", want);
+	else
+		tag_default(time(NULL), base, sizeof(base));
+	for (unsigned i = 1; i <= o->count && r == 0; i++) {
+		char tag[TAG_MAX + 16];
+
+		if (o->count > 1)
+			snprintf(tag, sizeof(tag), "%s_%u", base, i);
+		else
+			snprintf(tag, sizeof(tag), "%s", base);
+		if (tag_validate(tag, e) < 0)
+			r = err_wrap(e, "count=%u", o->count);
+		else
+			/* A default tag is made unique (_2, _3...) against every tag in use; one
+			 * the user chose must be free. */
+			r = create_one(&c, tag, !want, cb, arg, e);
+	}
+	free(c.release);
+	free(c.snap);
+	strv_free(&c.taken);
+	return r;
+}
+
+/* ---- set ---- */
+
+static int
+check_assign(struct ioc *ioc, const struct jail *j, const char *k, const char *v, char **canon,
+	     struct ioc_err *e)
+{
+	const struct prop *p;
+
+	if (prop_check_set(k, v, false, canon, e) < 0)
+		return -1;
+	p = prop_find(k);
+	if (!j && (streq(k, "tag") || streq(k, "host_hostuuid") || streq(k, "hostid")))
+		return err_set(e, EINVAL, "%s is particular to each jail and has no default", k);
+	if (j && (p->flags & PF_DEFAULT_ONLY))
+		return err_set(e, EINVAL, "%s can only be set on default: iocage set %s=%s default",
+			       k, k, v);
+	if (streq(k, "template") && !streq(*canon, "no"))
+		return err_set(e, ENOTSUP,
+			       "template=yes is not available in this version of iocage");
+	if (j && (p->flags & PF_NATIVE) && streq(ioc->st->ops->name, "dir"))
+		return err_set(e, ENOTSUP, "%s is not supported by the dir backend (it needs ZFS)",
+			       k);
+	return 0;
+}
+
+/* A new tag must be free; checked under the tags lock, which the caller holds. */
+static int
+check_tag_free(struct ioc *ioc, const struct jail *j, const char *tag, struct ioc_err *e)
+{
+	struct jails l = {0};
+	int r = 0;
+
+	if (jails_load(ioc, 0, &l, e) < 0)
+		return -1;
+	for (size_t i = 0; i < l.n; i++)
+		if (streq(l.v[i].tag, tag) && !streq(l.v[i].uuid, j->uuid))
+			r = err_set(e, EEXIST, "tag '%s' is already used by %s", tag, l.v[i].uuid);
+	jails_free(&l);
+	return r;
+}
+
+static int
+apply_natives(struct ioc *ioc, const struct jail *j, const struct kvlist *nat, struct ioc_err *e)
+{
+	struct store *st = ioc->st;
+	size_t done;
+
+	for (done = 0; done < nat->n; done++)
+		if (st->ops->set_native(st, j->ds, nat->v[done].key, nat->v[done].val, e) < 0)
+			break;
+	if (done == nat->n)
+		return 0;
+	/* All or nothing: put back what was changed before the failure. */
+	while (done-- > 0) {
+		const struct prop *p = prop_find(nat->v[done].key);
+		cleanup_free char *old = native_value(j, p);
+		struct ioc_err e2;
+
+		st->ops->set_native(st, j->ds, p->name, streq(old, "-") ? NULL : old, &e2);
+	}
+	return -1;
+}
+
+int
+jail_set(struct ioc *ioc, const struct jail *j, const struct kvlist *assign, struct ioc_err *e)
+{
+	struct kvlist user = {0}, nat = {0};
+	const char *newtag = NULL;
+	int r = -1, fd = -1;
+
+	for (size_t i = 0; i < assign->n; i++) {
+		char *canon = NULL;
+		const struct prop *p;
+
+		if (check_assign(ioc, j, assign->v[i].key, assign->v[i].val, &canon, e) < 0)
+			goto out;
+		p = prop_find(assign->v[i].key);
+		kvlist_set(j && (p->flags & PF_NATIVE) ? &nat : &user, p->name, canon);
+		free(canon);
+	}
+	newtag = kvlist_get(&user, "tag");
+	if (newtag) {
+		fd = lock_take(ioc->st, "tags", true, 60, e);
+		if (fd < 0 || check_tag_free(ioc, j, newtag, e) < 0)
+			goto out;
+	}
+	if (j && apply_natives(ioc, j, &nat, e) < 0)
+		goto out;
+	if (user.n && ioc->st->ops->set_user(ioc->st, j ? j->ds : ".defaults", &user, NULL, e) < 0)
+		goto out;
+	r = 0;
+out:
+	lock_release(fd);
+	kvlist_free(&user);
+	kvlist_free(&nat);
+	return r;
+}
+
+/* ---- destroy ---- */
+
+int
+jail_destroy(struct ioc *ioc, const struct jail *j, struct ioc_err *e)
+{
+	struct store *st = ioc->st;
+	char lockname[64], root[64];
+	struct ds rootds = {0};
+	const char *origin;
+	int fd, r = -1;
+
+	snprintf(lockname, sizeof(lockname), "jail-%s", j->uuid);
+	snprintf(root, sizeof(root), "%s/root", j->ds);
+	fd = lock_take(st, lockname, false, 0, e);
+	if (fd < 0)
+		return -1;
+	if (st->ops->get(st, root, STORE_NATIVE, &rootds, e) < 0 && e->code != ENOENT)
+		goto out;
+	if (st->ops->destroy(st, j->ds, e) < 0)
+		goto out;
+	/* A snapshot made for this jail alone (named after it) goes with it; a release's own
+	 * snapshot stays for the other jails and later creates. */
+	origin = kvlist_get(&rootds.native, "origin");
+	if (origin && strchr(origin, '@') && streq(strchr(origin, '@') + 1, j->uuid)) {
+		cleanup_free char *src = xstrndup(origin, (size_t)(strchr(origin, '@') - origin));
+
+		if (st->ops->snap_destroy(st, src, j->uuid, e) < 0)
+			goto out;
+	}
+	r = 0;
+out:
+	ds_free(&rootds);
+	lock_release(fd);
+	return r;
+}

@@ -1,0 +1,222 @@
+/* iocage: argv -> the command table. Global flags come before the command. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+
+static const struct cmd cmds[] = {
+	{"activate", cmd_activate, "activate POOL", "Make POOL the pool iocage uses.",
+	 "  POOL          a ZFS pool; iocage:active=yes is set on it and POOL/iocage made\n",
+	 CMD_ROOT | CMD_MUTATES},
+	{"create", cmd_create, "create [-c|-b|-e] [release=NAME] [count=N] [PROP=VALUE...]",
+	 "Create jails from a fetched release (a full copy by default).",
+	 "  -c            thin: a copy-on-write clone of the release\n"
+	 "  -b            basejail: own /etc /var /root /home /tmp /usr/local, the rest of\n"
+	 "                the release bound read-only when the jail starts\n"
+	 "  -e            empty: an empty root, no release\n"
+	 "  release=NAME  the release (default: the newest fetched)\n"
+	 "  count=N       make N jails tagged TAG_1..TAG_N\n"
+	 "  PROP=VALUE    any property (see `iocage defaults`)\n",
+	 CMD_ROOT | CMD_MUTATES},
+	{"deactivate", cmd_deactivate, "deactivate POOL", "Stop using POOL (iocage:active=no).",
+	 "  POOL          a pool made active with `iocage activate`\n", CMD_ROOT | CMD_MUTATES},
+	{"defaults", cmd_defaults, "defaults [-H] [--json]",
+	 "Show every property with its default value (PROP=VALUE).",
+	 "  -H            PROP<TAB>VALUE<TAB>SOURCE rows\n"
+	 "  --json        a JSON object\n",
+	 0},
+	{"destroy", cmd_destroy, "destroy [-f] UUID|TAG...",
+	 "Destroy jails: their datasets, files and snapshots.",
+	 "  -f            do not ask for confirmation\n"
+	 "  UUID|TAG      a jail's tag, UUID, or unique UUID prefix\n",
+	 CMD_ROOT | CMD_MUTATES},
+	{"df", cmd_df, "df [-H] [--json] [-s COLUMN]",
+	 "Show disk usage of every jail: UUID CRT RES QTA USE AVA TAG.",
+	 "  -H            tab-separated rows without a header\n"
+	 "  --json        a JSON array\n"
+	 "  -s COLUMN     sort by this column\n",
+	 0},
+	{"fetch", cmd_fetch, "fetch [-F FILE|URL] [release=NAME] [ftphost=MIRROR]",
+	 "Fetch a release: a Debian suite with debootstrap, or a root filesystem archive.",
+	 "  -F FILE|URL   unpack this root filesystem tarball (tar, gz, xz, zst)\n"
+	 "  release=NAME  the release's name (a Debian suite such as bookworm without -F)\n"
+	 "  ftphost=URL   the mirror debootstrap uses (default: the host's apt mirror)\n"
+	 "  -q            no progress\n",
+	 CMD_ROOT | CMD_MUTATES},
+	{"get", cmd_get, "get [-H] [--json] [-s] [-r] PROP|all [UUID|TAG|default]",
+	 "Show a property of a jail (or of the defaults).",
+	 "  PROP|all      a property, or all of them as PROP:VALUE lines\n"
+	 "  -r            the property for every jail (a table UUID TAG VALUE)\n"
+	 "  -s            also show where each value comes from (local, default, builtin...)\n"
+	 "  -H            tab-separated rows without a header (with -r or all)\n"
+	 "  --json        JSON\n",
+	 0},
+	{"help", cmd_help, "help [COMMAND]", "Show the commands, or how to use one.", "", 0},
+	{"list", cmd_list, "list [-r] [-H] [--json] [-s COLUMN]",
+	 "List jails: JID UUID BOOT STATE TAG TYPE IP4 RELEASE.",
+	 "  -r            list fetched releases instead\n"
+	 "  -H            tab-separated rows without a header\n"
+	 "  --json        a JSON array\n"
+	 "  -s COLUMN     sort by this column (default: tag)\n",
+	 0},
+	{"set", cmd_set, "set PROP=VALUE... UUID|TAG|default",
+	 "Set properties of a jail, or the defaults for jails created later; all or none.",
+	 "  PROP=VALUE    one or more; every value is checked before any is set\n"
+	 "  default       change the user's defaults instead of a jail\n",
+	 CMD_ROOT | CMD_MUTATES},
+	{"version", cmd_version, "version", "Show iocage's version.", "", 0},
+};
+
+const struct cmd *
+cmd_table(size_t *n)
+{
+	*n = sizeof(cmds) / sizeof(cmds[0]);
+	return cmds;
+}
+
+const struct cmd *
+cmd_find(const char *name)
+{
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		if (streq(cmds[i].name, name))
+			return &cmds[i];
+	return NULL;
+}
+
+static void
+usage(FILE *f)
+{
+	fprintf(f, "usage: iocage [-v] [-q] [--root DIR | --pool POOL] COMMAND [ARGS...]\n"
+		   "       iocage help [COMMAND]\n");
+}
+
+/* The closest command name, for "did you mean". */
+static const char *
+suggest(const char *name)
+{
+	size_t n = strlen(name);
+
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		if (n >= 2 && strncmp(cmds[i].name, name, n) == 0)
+			return cmds[i].name;
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		const char *c = cmds[i].name;
+		size_t m = strlen(c), diff = 0;
+
+		if (m != n)
+			continue;
+		for (size_t k = 0; k < n; k++)
+			diff += c[k] != name[k];
+		if (diff <= 1)
+			return c;
+	}
+	return NULL;
+}
+
+/* Global flags: -v, -q, --root DIR, --pool POOL, --version, -h/--help. Returns the index of
+ * the command, or -1 when main should exit with *status. */
+static int
+parse_global(int argc, char **argv, struct ioc *ioc, int *status)
+{
+	int i;
+
+	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+		const char *a = argv[i];
+
+		if (streq(a, "-v")) {
+			ioc->verbose++;
+		} else if (streq(a, "-q")) {
+			ioc->quiet = true;
+		} else if (streq(a, "--root") || streq(a, "--pool")) {
+			if (i + 1 >= argc || !argv[i + 1][0]) {
+				fprintf(stderr, "iocage: %s needs a value\n", a);
+				usage(stderr);
+				*status = EXIT_USAGE;
+				return -1;
+			}
+			*(streq(a, "--root") ? &ioc->root : &ioc->pool) = argv[++i];
+		} else if (str_has_prefix(a, "--root=")) {
+			ioc->root = a + 7;
+		} else if (str_has_prefix(a, "--pool=")) {
+			ioc->pool = a + 7;
+		} else if (streq(a, "--version") || streq(a, "-V")) {
+			printf("iocage %s\n", IOCAGE_VERSION);
+			*status = EXIT_OK;
+			return -1;
+		} else if (streq(a, "-h") || streq(a, "--help")) {
+			/* iocage -h [COMMAND] is iocage help [COMMAND]. */
+			*status = cmd_help(ioc, cmd_find("help"), argc - i, argv + i);
+			return -1;
+		} else {
+			fprintf(stderr, "iocage: unknown option '%s'\n", a);
+			usage(stderr);
+			*status = EXIT_USAGE;
+			return -1;
+		}
+	}
+	if (i == argc) {
+		usage(stderr);
+		fprintf(stderr, "Run `iocage help` for the commands.\n");
+		*status = EXIT_USAGE;
+		return -1;
+	}
+	return i;
+}
+
+static void
+env_defaults(struct ioc *ioc)
+{
+	const char *v;
+
+	if (!ioc->root && !ioc->pool) {
+		if ((v = getenv("IOCAGE_ROOT")) && *v)
+			ioc->root = v;
+		else if ((v = getenv("IOCAGE_POOL")) && *v)
+			ioc->pool = v;
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	struct ioc ioc = {0};
+	const struct cmd *c;
+	int status = EXIT_OK, i;
+
+	i = parse_global(argc, argv, &ioc, &status);
+	if (i < 0)
+		return status;
+	if (ioc.root && ioc.pool) {
+		fprintf(stderr, "iocage: --root and --pool exclude each other\n");
+		return EXIT_USAGE;
+	}
+	env_defaults(&ioc);
+	c = cmd_find(argv[i]);
+	if (!c) {
+		const char *s = suggest(argv[i]);
+
+		fprintf(stderr, "iocage: unknown command '%s'%s%s%s\nRun `iocage help` for the commands.\n",
+			argv[i], s ? " (did you mean '" : "", s ? s : "", s ? "'?)" : "");
+		return EXIT_USAGE;
+	}
+	if ((c->flags & CMD_ROOT) && geteuid() != 0) {
+		int wants_help = 0;
+
+		for (int k = i + 1; k < argc; k++)
+			wants_help |= streq(argv[k], "-h") || streq(argv[k], "--help");
+		if (!wants_help) {
+			fprintf(stderr, "iocage: %s: must be run as root\n", c->name);
+			return EXIT_FAIL;
+		}
+	}
+	status = c->fn(&ioc, c, argc - i, argv + i);
+	ioc_free(&ioc);
+	if (fflush(stdout) != 0 && status == EXIT_OK) {
+		fprintf(stderr, "iocage: %s: write error on standard output\n", c->name);
+		status = EXIT_FAIL;
+	}
+	return status;
+}
