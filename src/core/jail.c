@@ -275,8 +275,8 @@ struct create_ctx {
 	struct strv taken; /* tags in use */
 };
 
-/* Make jails/UUID with every property at once and the "creating" mark, under the tags lock
- * so that two creates cannot take one tag. */
+/* Make jails/UUID with every property at once and the "creating" mark. The caller holds the
+ * tags lock, so c->taken is every tag in use. */
 static int
 create_props_ds(struct create_ctx *c, const char *uuid, const char *want, bool autotag,
 		char **ret_tag, struct ioc_err *e)
@@ -284,25 +284,15 @@ create_props_ds(struct create_ctx *c, const char *uuid, const char *want, bool a
 	cleanup_free char *tag = NULL;
 	struct store *st = c->ioc->st;
 	struct kvlist p = {0};
-	struct jails l = {0};
 	char ds[64], hid[128], lockname[64];
-	int fd, r = -1;
+	int r;
 
 	snprintf(ds, sizeof(ds), "jails/%s", uuid);
 	snprintf(lockname, sizeof(lockname), "jail-%s", uuid);
-	fd = lock_take(st, "tags", true, 60, e);
-	if (fd < 0)
-		return -1;
-	if (jails_load(c->ioc, 0, &l, e) < 0)
-		goto out;
-	for (size_t i = 0; i < l.n; i++)
-		if (!strv_contains(&c->taken, l.v[i].tag))
-			strv_push(&c->taken, l.v[i].tag);
 	tag = autotag ? tag_unique(want, &c->taken) : xstrdup(want);
-	if (strv_contains(&c->taken, tag)) {
-		err_set(e, EEXIST, "tag '%s' is already used; choose another with tag=NAME", tag);
-		goto out;
-	}
+	if (strv_contains(&c->taken, tag))
+		return err_set(e, EEXIST, "tag '%s' is already used; choose another with tag=NAME",
+			       tag);
 	for (size_t i = 0; i < c->o->props.n; i++)
 		if (!(prop_find(c->o->props.v[i].key)->flags & PF_NATIVE))
 			kvlist_set(&p, c->o->props.v[i].key, c->o->props.v[i].val);
@@ -318,10 +308,7 @@ create_props_ds(struct create_ctx *c, const char *uuid, const char *want, bool a
 		strv_push(&c->taken, tag);
 		*ret_tag = TAKE_PTR(tag);
 	}
-out:
-	jails_free(&l);
 	kvlist_free(&p);
-	lock_release(fd);
 	return r;
 }
 
@@ -429,12 +416,22 @@ jail_create(struct ioc *ioc, const struct create_opts *o, create_cb cb, void *ar
 	struct create_ctx c = {.ioc = ioc, .o = o};
 	const char *want = kvlist_get(&o->props, "tag");
 	char base[TAG_MAX + 1];
-	int r = 0;
+	struct jails l = {0};
+	int r = 0, fd;
 
 	if (o->type != JT_EMPTY &&
 	    pick_release(ioc, o->release ? o->release : kvlist_get(&o->props, "release"),
 			 &c.release, &c.snap, e) < 0)
 		return -1;
+	/* One tags lock and one listing for the whole command: count=1000 costs one scan, not
+	 * a thousand, and no other create or rename can take a tag meanwhile. */
+	fd = lock_take(ioc->st, "tags", true, 600, e);
+	if (fd < 0 || jails_load(ioc, 0, &l, e) < 0) {
+		r = -1;
+		goto out;
+	}
+	for (size_t i = 0; i < l.n; i++)
+		strv_push(&c.taken, l.v[i].tag);
 	if (want)
 		snprintf(base, sizeof(base), "%s", want);
 	else
@@ -453,6 +450,9 @@ jail_create(struct ioc *ioc, const struct create_opts *o, create_cb cb, void *ar
 			 * the user chose must be free. */
 			r = create_one(&c, tag, !want, cb, arg, e);
 	}
+out:
+	lock_release(fd);
+	jails_free(&l);
 	free(c.release);
 	free(c.snap);
 	strv_free(&c.taken);
