@@ -13,14 +13,14 @@ open_backend(struct ioc *ioc, struct ioc_err *e)
 	if (ioc->root)
 		return store_dir_open(&ioc->st, ioc->root, e);
 	if (ioc->pool) {
-		r = store_zfs_pool_exists(ioc->pool, e);
-		if (r < 0)
-			return -1;
-		if (r == 0)
-			return err_set(e, ENOENT,
-				       "pool '%s' does not exist (zpool list shows the pools)",
-				       ioc->pool);
-		return store_zfs_open(&ioc->st, ioc->pool, e);
+		/* Opening reads the pool's mountpoints: a missing pool shows there, without a
+		 * zpool call of its own. */
+		if (store_zfs_open(&ioc->st, ioc->pool, e) == 0)
+			return 0;
+		if (e->code == ENOENT)
+			err_set(e, ENOENT, "pool '%s' does not exist (zpool list shows the pools)",
+				ioc->pool);
+		return -1;
 	}
 	if (store_zfs_active_pools(&pools, e) < 0)
 		return -1;
