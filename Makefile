@@ -54,7 +54,7 @@ $(B)/%.o: %.c
 
 $(B)/tests/%: tests/unit/%.c tests/unit/tap.h $(B)/libiocage.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) -Itests/unit $(ALLCFLAGS) $(LDFLAGS) -o $@ $< $(B)/libiocage.a $(LDLIBS)
+	$(Q)$(CC) $(CPPFLAGS) -Itests/unit $(ALLCFLAGS) $(LDFLAGS) -o $@ $< $(B)/libiocage.a $(LDLIBS)
 
 # The whole suite: unit tests, then end-to-end tests on both backends (tests/e2e/run).
 check: $(B)/iocage $(UNIT_BIN)

@@ -97,23 +97,18 @@ usage(FILE *f)
 static const char *
 suggest(const char *name)
 {
-	size_t n = strlen(name);
+	const char *best = NULL;
+	size_t bestd = 3; /* at most two edits away */
 
-	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
-		if (n >= 2 && strncmp(cmds[i].name, name, n) == 0)
-			return cmds[i].name;
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
-		const char *c = cmds[i].name;
-		size_t m = strlen(c), diff = 0;
+		size_t d = str_distance(name, cmds[i].name);
 
-		if (m != n)
-			continue;
-		for (size_t k = 0; k < n; k++)
-			diff += c[k] != name[k];
-		if (diff <= 1)
-			return c;
+		if (d < bestd) {
+			bestd = d;
+			best = cmds[i].name;
+		}
 	}
-	return NULL;
+	return best;
 }
 
 /* Global flags: -v, -q, --root DIR, --pool POOL, --version, -h/--help. Returns the index of

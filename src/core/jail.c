@@ -71,7 +71,7 @@ clean_leftover(struct ioc *ioc, const char *name, const char *uuid)
 	char lockname[64];
 	struct ds d = {0};
 	struct ioc_err e;
-	int fd;
+	int fd, r;
 
 	if (geteuid() != 0)
 		return;
@@ -79,7 +79,9 @@ clean_leftover(struct ioc *ioc, const char *name, const char *uuid)
 	fd = lock_take(ioc->st, lockname, false, 0, &e);
 	if (fd < 0)
 		return; /* its maker is alive */
-	if (ioc->st->ops->get(ioc->st, name, 0, &d, &e) == 0 && is_partial(&d)) {
+	/* Gone entirely (only a backend's hidden leftovers remain) or still partial. */
+	r = ioc->st->ops->get(ioc->st, name, 0, &d, &e);
+	if ((r < 0 && e.code == ENOENT) || (r == 0 && is_partial(&d))) {
 		if (ioc->verbose)
 			fprintf(stderr, "iocage: removing %s, left over by an interrupted create\n",
 				name);

@@ -21,6 +21,6 @@ int lock_held(const struct store *st, const char *name);
 void lock_release(int fd);
 
 /* The user property that marks a dataset still being made; its value is the lock name. */
-#define PARTIAL_KEY "creating"
+#define PARTIAL_KEY STORE_PARTIAL_KEY
 
 #endif

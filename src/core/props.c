@@ -344,36 +344,6 @@ prop_find(const char *name)
 	return NULL;
 }
 
-/* Edit distance, letters compared without case; longer names than any property are far. */
-static size_t
-edit_distance(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b), row[65], prev, tmp;
-
-	if (la > 64 || lb > 64)
-		return SIZE_MAX;
-	for (size_t j = 0; j <= lb; j++)
-		row[j] = j;
-	for (size_t i = 1; i <= la; i++) {
-		prev = row[0];
-		row[0] = i;
-		for (size_t j = 1; j <= lb; j++) {
-			size_t cost =
-			    tolower((unsigned char)a[i - 1]) != tolower((unsigned char)b[j - 1]);
-			size_t best = prev + cost;
-
-			if (row[j] + 1 < best)
-				best = row[j] + 1;
-			if (row[j - 1] + 1 < best)
-				best = row[j - 1] + 1;
-			tmp = row[j];
-			row[j] = best;
-			prev = tmp;
-		}
-	}
-	return row[lb];
-}
-
 const char *
 prop_suggest(const char *name)
 {
@@ -383,7 +353,7 @@ prop_suggest(const char *name)
 	if (limit < 2)
 		limit = 2;
 	for (size_t i = 0; i < ARRAY_SIZE(props); i++) {
-		d = edit_distance(name, props[i].name);
+		d = str_distance(name, props[i].name);
 		if (d < best) {
 			best = d;
 			found = props[i].name;

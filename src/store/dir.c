@@ -319,6 +319,7 @@ struct ents {
 	struct strv kids;  /* non-hidden directories (or unknown type), sorted */
 	struct strv ovls;  /* B of each ".B.ovl", sorted */
 	struct strv snaps; /* ".B@S" entries, complete ones only */
+	struct strv stale; /* B of every hidden ".B~...", ".B.ovl" or ".B@S" (maybe leftovers) */
 };
 
 static void
@@ -327,6 +328,7 @@ ents_free(struct ents *x)
 	strv_free(&x->kids);
 	strv_free(&x->ovls);
 	strv_free(&x->snaps);
+	strv_free(&x->stale);
 }
 
 static bool
@@ -356,7 +358,13 @@ ents_add(struct ents *x, const char *name, unsigned char type)
 	if (name[0] != '.') {
 		if (type == DT_DIR || type == DT_UNKNOWN)
 			strv_push(&x->kids, name);
-	} else if (strchr(name, '~') || streq(name, ".") || streq(name, "..")) {
+		return;
+	}
+	if (len > 1 && !streq(name, "..") && strcspn(name + 1, "~@") < len - 1)
+		strv_push_take(&x->stale, xstrndup(name + 1, strcspn(name + 1, "~@")));
+	else if (len > 5 && str_has_suffix(name, ".ovl"))
+		strv_push_take(&x->stale, xstrndup(name + 1, len - 5));
+	if (strchr(name, '~') || streq(name, ".") || streq(name, "..")) {
 		return;
 	} else if (strchr(name, '@')) {
 		strv_push(&x->snaps, name);
@@ -387,6 +395,7 @@ read_ents(int dfd, const char *path, struct ents *x, struct ioc_err *e)
 	strv_sort(&x->kids);
 	strv_sort(&x->ovls);
 	strv_sort(&x->snaps);
+	strv_sort(&x->stale);
 	return 0;
 }
 
@@ -869,6 +878,33 @@ list_kid(struct store *s, int dfd, const char *parent, const struct ents *x, con
 }
 
 static int
+cmp_ds_name(const void *a, const void *b)
+{
+	return strcmp(((const struct ds *)a)->name, ((const struct ds *)b)->name);
+}
+
+/* Names of which only hidden companions remain: a create or destroy was cut short. */
+static void
+list_leftovers(const char *parent, const struct ents *x, struct ds_list *l)
+{
+	size_t before = l->n;
+
+	for (size_t i = 0; i < x->stale.n; i++) {
+		struct ds d = {0};
+
+		if ((i && streq(x->stale.v[i], x->stale.v[i - 1])) ||
+		    strv_has_sorted(&x->kids, x->stale.v[i]) || streq(x->stale.v[i], "defaults"))
+			continue;
+		d.name = *parent ? xasprintf("%s/%s", parent, x->stale.v[i])
+				 : xstrdup(x->stale.v[i]);
+		kvlist_set(&d.user, STORE_PARTIAL_KEY, "");
+		ds_list_push(l, &d);
+	}
+	if (l->n > before)
+		qsort(l->v, l->n, sizeof(*l->v), cmp_ds_name);
+}
+
+static int
 dir_list(struct store *s, const char *parent, unsigned flags, struct ds_list *out,
 	 struct ioc_err *e)
 {
@@ -887,6 +923,8 @@ dir_list(struct store *s, const char *parent, unsigned flags, struct ds_list *ou
 	r = read_ents(dfd, path, &x, e);
 	for (size_t i = 0; r == 0 && i < x.kids.n; i++)
 		r = list_kid(s, dfd, parent, &x, x.kids.v[i], flags, &l, e);
+	if (r == 0)
+		list_leftovers(parent, &x, &l);
 	ents_free(&x);
 	if (r < 0) {
 		ds_list_free(&l);

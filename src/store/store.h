@@ -50,6 +50,13 @@ enum {
 	STORE_NATIVE = 1 << 0, /* list/get: also read native properties */
 };
 
+/* The user property that marks a dataset still being made (its value: the maker's lock).
+ * A backend's list also reports, as a dataset carrying this key with an empty value, every
+ * name of which only internal leftovers remain (a dir create or destroy cut short); the
+ * caller removes them with destroy, holding the name's lock. */
+#define STORE_PARTIAL_KEY "creating"
+
+
 struct store;
 
 struct store_ops {

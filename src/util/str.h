@@ -30,6 +30,9 @@ str_has_prefix(const char *s, const char *prefix)
 }
 
 bool str_has_suffix(const char *s, const char *suffix);
+/* Edit distance (Levenshtein), letters compared without case; SIZE_MAX past 64 chars. For
+ * "did you mean" suggestions. */
+size_t str_distance(const char *a, const char *b);
 
 /* A growable NUL-terminated buffer. A zeroed struct is an empty buffer. */
 struct sbuf {

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# backends: zfs
+# One `list` runs a constant number of zfs/zpool programs, not one per jail (DESIGN.md 3:
+# all jails' properties come from one `zfs get -r`). IOCAGE_TRACE_EXEC=FILE makes iocage
+# append one line per program it runs.
+. "$(dirname "$0")/lib.sh"
+require_backend zfs
+
+ok -m "fetch release R" make_busybox_release R || bail_out "cannot fetch: $ERR"
+
+trace=$T_TMP/trace
+# zfs_calls CMD...: how many zfs/zpool programs one iocage command runs ("x" if it failed).
+zfs_calls() {
+	: >"$trace"
+	if ! IOCAGE_TRACE_EXEC=$trace "$IOCAGE_BIN" "$@" </dev/null >/dev/null 2>&1; then
+		echo x
+		return
+	fi
+	grep -cE '(^|[[:space:]/])(zfs|zpool)([[:space:]]|$)' "$trace"
+}
+
+cmds=("list" "list -H" "list --json" "df -H" "get -r -H tag")
+declare -A at2
+
+ok ioc create -c release=R count=2 tag=few
+is "$(list_rows | wc -l)" 2 "two jails"
+for c in "${cmds[@]}"; do
+	# shellcheck disable=SC2086  # split the command words
+	at2[$c]=$(zfs_calls $c)
+done
+note "list with 2 jails ran ${at2[list]} zfs/zpool programs:"
+zfs_calls list >/dev/null
+diag "$(cat "$trace")"
+ok -m "the trace shows zfs programs (IOCAGE_TRACE_EXEC works)" test "${at2[list]}" -ge 1
+
+ok ioc create -c release=R count=10 tag=more
+is "$(list_rows | wc -l)" 12 "twelve jails"
+for c in "${cmds[@]}"; do
+	# shellcheck disable=SC2086
+	n=$(zfs_calls $c)
+	note "$c: ${at2[$c]} zfs/zpool programs with 2 jails, $n with 12"
+	is "$n" "${at2[$c]}" "$c runs as many zfs programs for 12 jails as for 2"
+done
+n=$(zfs_calls list)
+ok -m "list runs at most 3 zfs/zpool programs ($n)" test "$n" -le 3
+
+done_testing
