@@ -46,8 +46,8 @@ void cmd_print_help(const struct cmd *c);
  * return EXIT_USAGE). Options -h/--help, -H and --json are common: set `common` flags. */
 struct cmd_opts {
 	bool help;
-	bool tabs;   /* -H */
-	bool json;   /* --json */
+	bool tabs; /* -H */
+	bool json; /* --json */
 };
 int cmd_getopt(const struct cmd *c, int argc, char **argv, const char *shortopts,
 	       const struct option *longopts, struct cmd_opts *co);

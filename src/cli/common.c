@@ -96,8 +96,7 @@ cmd_out_mode(const struct cmd_opts *co)
 }
 
 int
-cmd_jails(struct ioc *ioc, const struct cmd *c, unsigned flags, struct jails *l,
-	  struct ioc_err *e)
+cmd_jails(struct ioc *ioc, const struct cmd *c, unsigned flags, struct jails *l, struct ioc_err *e)
 {
 	if (ioc_store(ioc, c->flags & CMD_MUTATES, e) < 0)
 		return -1;
@@ -122,8 +121,7 @@ parse_assignments(char **argv, int argc, struct kvlist *out, struct ioc_err *e)
 }
 
 int
-cmd_simple_opts(const struct cmd *c, int argc, char **argv, const char *shorts,
-		struct cmd_opts *co)
+cmd_simple_opts(const struct cmd *c, int argc, char **argv, const char *shorts, struct cmd_opts *co)
 {
 	int ch;
 

@@ -31,10 +31,12 @@ create_props(const struct kvlist *kv, struct create_opts *o, struct ioc_err *e)
 			o->count = (unsigned)n;
 		} else if (streq(k, "pkglist")) {
 			free(canon);
-			return err_set(e, ENOTSUP, "pkglist= is not available in this version of iocage");
+			return err_set(e, ENOTSUP,
+				       "pkglist= is not available in this version of iocage");
 		} else if (streq(k, "template") && !streq(canon, "no")) {
 			free(canon);
-			return err_set(e, ENOTSUP, "template=yes is not available in this version of iocage");
+			return err_set(e, ENOTSUP,
+				       "template=yes is not available in this version of iocage");
 		} else {
 			kvlist_set(&o->props, k, canon);
 		}

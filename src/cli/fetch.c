@@ -9,8 +9,7 @@
 int
 cmd_fetch(struct ioc *ioc, const struct cmd *c, int argc, char **argv)
 {
-	static const struct option longs[] = {{"file", required_argument, NULL, 'F'},
-					      {0, 0, 0, 0}};
+	static const struct option longs[] = {{"file", required_argument, NULL, 'F'}, {0, 0, 0, 0}};
 	struct fetch_opts o = {0};
 	struct cmd_opts co = {0};
 	struct kvlist kv = {0};

@@ -7,17 +7,17 @@
 #include "util/cleanup.h"
 
 static const struct col jail_cols[] = {
-	{"JID", COL_NULL},   {"UUID", COL_STR}, {"BOOT", COL_STR}, {"STATE", COL_STR},
-	{"TAG", COL_STR},    {"TYPE", COL_STR}, {"IP4", COL_STR},  {"RELEASE", COL_STR},
+    {"JID", COL_NULL}, {"UUID", COL_STR}, {"BOOT", COL_STR}, {"STATE", COL_STR},
+    {"TAG", COL_STR},  {"TYPE", COL_STR}, {"IP4", COL_STR},  {"RELEASE", COL_STR},
 };
 
 static const struct col release_cols[] = {
-	{"RELEASE", COL_STR},
+    {"RELEASE", COL_STR},
 };
 
 static const struct col df_cols[] = {
-	{"UUID", COL_STR}, {"CRT", COL_STR}, {"RES", COL_NUM}, {"QTA", COL_NUM},
-	{"USE", COL_NUM},  {"AVA", COL_NUM}, {"TAG", COL_STR},
+    {"UUID", COL_STR}, {"CRT", COL_STR}, {"RES", COL_NUM}, {"QTA", COL_NUM},
+    {"USE", COL_NUM},  {"AVA", COL_NUM}, {"TAG", COL_STR},
 };
 
 static char *

@@ -6,9 +6,9 @@
 #include "util/cleanup.h"
 
 static const struct col get_r_cols[] = {
-	{"UUID", COL_STR}, {"TAG", COL_STR}, {"VALUE", COL_STR}, {"SOURCE", COL_STR}};
+    {"UUID", COL_STR}, {"TAG", COL_STR}, {"VALUE", COL_STR}, {"SOURCE", COL_STR}};
 static const struct col prop_cols[] = {
-	{"PROPERTY", COL_STR}, {"VALUE", COL_STR}, {"SOURCE", COL_STR}};
+    {"PROPERTY", COL_STR}, {"VALUE", COL_STR}, {"SOURCE", COL_STR}};
 
 static int
 unknown_prop(const struct cmd *c, const char *name)
@@ -48,8 +48,8 @@ print_all(struct ioc *ioc, const struct jail *j, const struct cmd_opts *co, bool
 }
 
 static int
-get_recursive(struct ioc *ioc, const struct cmd *c, const struct prop *p,
-	      const struct cmd_opts *co, bool sources)
+get_recursive(struct ioc *ioc, const struct cmd *c, const struct prop *p, const struct cmd_opts *co,
+	      bool sources)
 {
 	struct jails l = {0};
 	struct table t;

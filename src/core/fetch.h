@@ -16,12 +16,11 @@ struct fetch_opts {
 
 /* Build release NAME: an archive (tar, gz, xz, zst; absolute paths, "..", links that lead out
  * and hard links to outside are refused) or debootstrap --variant=minbase SUITE. The release
- * appears completely or not at all: it is built under releases/NAME with the PARTIAL_KEY user property
- * and the lock held, snapshotted (releases/NAME/root@SNAP), and only then marked complete. On
- * failure everything is removed. An existing complete release is refused (EEXIST). On
- * success *snap_out (caller frees) names the snapshot. */
-int release_fetch(struct store *st, const struct fetch_opts *o, char **snap_out,
-		  struct ioc_err *e);
+ * appears completely or not at all: it is built under releases/NAME with the PARTIAL_KEY user
+ * property and the lock held, snapshotted (releases/NAME/root@SNAP), and only then marked complete.
+ * On failure everything is removed. An existing complete release is refused (EEXIST). On success
+ * *snap_out (caller frees) names the snapshot. */
+int release_fetch(struct store *st, const struct fetch_opts *o, char **snap_out, struct ioc_err *e);
 
 /* The newest snapshot of releases/NAME/root (caller frees), or ENOENT. */
 int release_snapshot(struct store *st, const char *name, char **ret, struct ioc_err *e);

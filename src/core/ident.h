@@ -11,7 +11,7 @@
 #include "util/str.h"
 
 #define UUID_STRLEN 36
-#define TAG_MAX 64
+#define TAG_MAX     64
 
 /* A random (v4) UUID, lowercase, into out[UUID_STRLEN + 1]. */
 void uuid_new(char *out);

@@ -16,8 +16,8 @@ struct ioc {
 	const char *root; /* --root / IOCAGE_ROOT: the dir backend at this root */
 	const char *pool; /* --pool / IOCAGE_POOL: this pool, active or not */
 	int verbose;
-	bool quiet;       /* no progress */
-	struct store *st; /* opened by ioc_store() */
+	bool quiet;             /* no progress */
+	struct store *st;       /* opened by ioc_store() */
 	struct kvlist defaults; /* the user's defaults (.defaults), loaded by ioc_defaults() */
 	bool defaults_loaded;
 };

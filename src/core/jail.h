@@ -58,9 +58,9 @@ char *jail_value(struct ioc *ioc, const struct jail *j, const struct prop *p,
 
 struct create_opts {
 	enum jail_type type;
-	const char *release;  /* NULL: the newest fetched */
-	unsigned count;       /* >= 1 */
-	struct kvlist props;  /* validated, canonical, without count */
+	const char *release; /* NULL: the newest fetched */
+	unsigned count;      /* >= 1 */
+	struct kvlist props; /* validated, canonical, without count */
 };
 /* Called once per jail made. */
 typedef void (*create_cb)(const char *uuid, const char *tag, void *arg);
@@ -68,8 +68,7 @@ int jail_create(struct ioc *ioc, const struct create_opts *o, create_cb cb, void
 		struct ioc_err *e);
 
 /* Validate every NAME=VALUE, then apply them all or none. j NULL = the defaults. */
-int jail_set(struct ioc *ioc, const struct jail *j, const struct kvlist *assign,
-	     struct ioc_err *e);
+int jail_set(struct ioc *ioc, const struct jail *j, const struct kvlist *assign, struct ioc_err *e);
 
 int jail_destroy(struct ioc *ioc, const struct jail *j, struct ioc_err *e);
 

@@ -60,8 +60,8 @@ lock_take(const struct store *st, const char *name, bool wait, int timeout_s, st
 		}
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		if (!wait) {
-			err_set(e, EWOULDBLOCK, "%s is busy: another iocage command is working on it",
-				name);
+			err_set(e, EWOULDBLOCK,
+				"%s is busy: another iocage command is working on it", name);
 			break;
 		}
 		if (now.tv_sec - start.tv_sec >= timeout_s) {

@@ -85,7 +85,7 @@ print_json(const struct table *t, FILE *f)
 			char key[64];
 			size_t k;
 
-			for (k = 0; t->cols[c].name[k] && k < sizeof(key) - 1; k++)
+			for (k = 0; k < sizeof(key) - 1 && t->cols[c].name[k]; k++)
 				key[k] = (char)tolower((unsigned char)t->cols[c].name[k]);
 			key[k] = '\0';
 			if (c)

@@ -30,20 +30,20 @@ enum prop_when {
 };
 
 enum prop_flag {
-	PF_NATIVE = 1 << 0,   /* a native ZFS property of the jail's dataset, not iocage:NAME */
-	PF_FREEBSD = 1 << 1,  /* no Linux analog: only its default is accepted */
-	PF_HOSTHOOK = 1 << 2, /* runs on the host: only local root sets it; never imported */
-	PF_COMPUTED = 1 << 3, /* default computed per jail (def says how, for people) */
+	PF_NATIVE = 1 << 0,       /* a native ZFS property of the jail's dataset, not iocage:NAME */
+	PF_FREEBSD = 1 << 1,      /* no Linux analog: only its default is accepted */
+	PF_HOSTHOOK = 1 << 2,     /* runs on the host: only local root sets it; never imported */
+	PF_COMPUTED = 1 << 3,     /* default computed per jail (def says how, for people) */
 	PF_DEFAULT_ONLY = 1 << 4, /* may only be set on `default` (ip4_autostart...) */
 };
 
 struct prop {
 	const char *name;
 	enum prop_type type;
-	const char *def;             /* the built-in default as text; for PF_COMPUTED a word
-				      * in angle brackets for people, e.g. "<uuid>" */
+	const char *def;            /* the built-in default as text; for PF_COMPUTED a word
+				     * in angle brackets for people, e.g. "<uuid>" */
 	const char *const *choices; /* PT_ENUM: NULL-terminated */
-	int64_t min, max;            /* PT_INT */
+	int64_t min, max;           /* PT_INT */
 	unsigned flags;
 	enum prop_when when;
 	const char *group; /* "iocage", "jail", "network", "rctl", "storage" */

@@ -895,8 +895,8 @@ list_leftovers(const char *parent, const struct ents *x, struct ds_list *l)
 		if ((i && streq(x->stale.v[i], x->stale.v[i - 1])) ||
 		    strv_has_sorted(&x->kids, x->stale.v[i]) || streq(x->stale.v[i], "defaults"))
 			continue;
-		d.name = *parent ? xasprintf("%s/%s", parent, x->stale.v[i])
-				 : xstrdup(x->stale.v[i]);
+		d.name =
+		    *parent ? xasprintf("%s/%s", parent, x->stale.v[i]) : xstrdup(x->stale.v[i]);
 		kvlist_set(&d.user, STORE_PARTIAL_KEY, "");
 		ds_list_push(l, &d);
 	}

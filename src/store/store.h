@@ -24,8 +24,8 @@
  * SRCNAME relative, or absent). The dir backend gives what it can honestly compute (used and
  * available of the filesystem, creation, origin) and leaves out the rest. */
 struct ds {
-	char *name;          /* relative name */
-	struct kvlist user;  /* local iocage user properties */
+	char *name;           /* relative name */
+	struct kvlist user;   /* local iocage user properties */
 	struct kvlist native; /* with STORE_NATIVE only */
 };
 
@@ -35,9 +35,9 @@ struct ds_list {
 };
 
 struct snap {
-	char *name;         /* the part after '@' */
-	uint64_t creation;  /* seconds since the epoch */
-	uint64_t used;      /* bytes only this snapshot holds */
+	char *name;        /* the part after '@' */
+	uint64_t creation; /* seconds since the epoch */
+	uint64_t used;     /* bytes only this snapshot holds */
 	uint64_t referenced;
 };
 
@@ -55,7 +55,6 @@ enum {
  * name of which only internal leftovers remain (a dir create or destroy cut short); the
  * caller removes them with destroy, holding the name's lock. */
 #define STORE_PARTIAL_KEY "creating"
-
 
 struct store;
 

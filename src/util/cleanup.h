@@ -35,9 +35,9 @@ cleanup_closedirp(DIR **d)
 		closedir(*d);
 }
 
-#define cleanup_free	__attribute__((cleanup(cleanup_freep)))
-#define cleanup_close	__attribute__((cleanup(cleanup_closep)))
-#define cleanup_fclose	__attribute__((cleanup(cleanup_fclosep)))
+#define cleanup_free     __attribute__((cleanup(cleanup_freep)))
+#define cleanup_close    __attribute__((cleanup(cleanup_closep)))
+#define cleanup_fclose   __attribute__((cleanup(cleanup_fclosep)))
 #define cleanup_closedir __attribute__((cleanup(cleanup_closedirp)))
 
 #define TAKE_PTR(p)                                                                                \

@@ -15,9 +15,9 @@
 #include "util/str.h"
 
 static const char *const default_env[] = {
-	"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-	"LC_ALL=C",
-	NULL,
+    "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+    "LC_ALL=C",
+    NULL,
 };
 
 static unsigned nspawned;
@@ -54,7 +54,7 @@ static const char *
 search_path(const char *name, char *buf, size_t len)
 {
 	static const char *const dirs[] = {"/usr/local/sbin", "/usr/local/bin", "/usr/sbin",
-					   "/usr/bin",	      "/sbin",		"/bin"};
+					   "/usr/bin",        "/sbin",          "/bin"};
 
 	if (strchr(name, '/'))
 		return name;
@@ -167,8 +167,8 @@ run_prog_opts(const char *const argv[], const struct run_opts *o, char **out, st
 		r = err_sys(e, "pipe");
 		goto out;
 	}
-	r = spawn(argv, o->stdin_fd, outfd >= 0 ? outfd : po[1], o->pass_stderr ? 2 : pe[1],
-		  o->env, &pid);
+	r = spawn(argv, o->stdin_fd, outfd >= 0 ? outfd : po[1], o->pass_stderr ? 2 : pe[1], o->env,
+		  &pid);
 	if (po[1] >= 0)
 		close(po[1]);
 	if (pe[1] >= 0)

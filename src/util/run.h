@@ -9,9 +9,9 @@
 #include "util/err.h"
 
 struct run_opts {
-	int stdin_fd;        /* -1: /dev/null */
-	int stdout_fd;       /* -1: captured (when out is given) or /dev/null */
-	bool pass_stderr;    /* true: the child's stderr is ours (progress on a terminal) */
+	int stdin_fd;           /* -1: /dev/null */
+	int stdout_fd;          /* -1: captured (when out is given) or /dev/null */
+	bool pass_stderr;       /* true: the child's stderr is ours (progress on a terminal) */
 	const char *const *env; /* NULL: the fixed default environment */
 };
 

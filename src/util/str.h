@@ -69,7 +69,7 @@ struct kvlist {
 	size_t n, cap;
 };
 void kvlist_set(struct kvlist *l, const char *key, const char *val); /* replaces */
-const char *kvlist_get(const struct kvlist *l, const char *key);    /* NULL if absent */
+const char *kvlist_get(const struct kvlist *l, const char *key);     /* NULL if absent */
 bool kvlist_del(struct kvlist *l, const char *key);
 void kvlist_free(struct kvlist *l);
 

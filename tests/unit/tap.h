@@ -17,13 +17,13 @@ static int tap_n, tap_failed;
 		printf(__VA_ARGS__);                                                               \
 		printf("\n");                                                                      \
 		if (!ok_c_)                                                                        \
-			printf("#   failed at %s:%d\n", __FILE__, __LINE__);                           \
+			printf("#   failed at %s:%d\n", __FILE__, __LINE__);                       \
 	} while (0)
 
 #define is_str(got, want, ...)                                                                     \
 	do {                                                                                       \
 		const char *is_g_ = (got), *is_w_ = (want);                                        \
-		int is_c_ = (is_g_ && is_w_) ? strcmp(is_g_, is_w_) == 0 : is_g_ == is_w_;        \
+		int is_c_ = (is_g_ && is_w_) ? strcmp(is_g_, is_w_) == 0 : is_g_ == is_w_;         \
 		ok(is_c_, __VA_ARGS__);                                                            \
 		if (!is_c_)                                                                        \
 			printf("#   got '%s', want '%s'\n", is_g_ ? is_g_ : "(null)",              \

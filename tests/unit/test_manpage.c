@@ -14,11 +14,11 @@
 static const struct {
 	const char *group, *title;
 } groups[] = {
-	{"iocage", "Identity and iocage's own"},
-	{"jail", "Jail parameters"},
-	{"network", "Network"},
-	{"rctl", "Resource limits (with rlimits=on)"},
-	{"storage", "Storage"},
+    {"iocage", "Identity and iocage's own"},
+    {"jail", "Jail parameters"},
+    {"network", "Network"},
+    {"rctl", "Resource limits (with rlimits=on)"},
+    {"storage", "Storage"},
 };
 
 static void
