@@ -4,6 +4,7 @@
 PREFIX   ?= /usr/local
 SBINDIR  ?= $(PREFIX)/sbin
 MANDIR   ?= $(PREFIX)/share/man
+UNITDIR  ?= $(PREFIX)/lib/systemd/system
 DESTDIR  ?=
 
 VERSION  := 0.1.0
@@ -25,10 +26,11 @@ else
 Q := @
 endif
 ALLCFLAGS = -std=gnu11 $(WARN) $(CFLAGS) $(SANFLAGS) -fstack-protector-strong -D_FORTIFY_SOURCE=2 -MMD -MP
-LDLIBS   += $(shell pkg-config --libs libarchive 2>/dev/null || echo -larchive)
+LDLIBS   += $(shell pkg-config --libs libarchive 2>/dev/null || echo -larchive) -lseccomp
 LDFLAGS  += $(SANFLAGS) -Wl,-z,relro,-z,now -Wl,--as-needed
 
-LIB_SRC  := $(sort $(wildcard src/util/*.c src/core/*.c src/store/*.c src/cli/*.c))
+LIB_SRC  := $(sort $(wildcard src/util/*.c src/core/*.c src/store/*.c src/cli/*.c src/run/*.c \
+              src/limits/*.c))
 LIB_OBJ  := $(LIB_SRC:%.c=$(B)/%.o)
 MAIN_OBJ := $(B)/src/main.o
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
@@ -47,6 +49,16 @@ $(B)/iocage: $(MAIN_OBJ) $(B)/libiocage.a
 $(B)/libiocage.a: $(LIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
+
+# The jail's own program (PID 1 and the last step of exec): static and small, built with musl,
+# embedded in iocage (src/run/blob.c) and run from a sealed memfd.
+INIT_CC  ?= musl-gcc
+$(B)/init: src/init/init.c
+	@mkdir -p $(dir $@)
+	$(Q)$(INIT_CC) -static -Os -s -std=gnu11 $(WARN) -o $@ $<
+
+$(B)/src/run/blob.o: $(B)/init
+$(B)/src/run/blob.o: CPPFLAGS += -DIOC_INIT_PATH='"$(B)/init"'
 
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -83,9 +95,13 @@ install: $(B)/iocage
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8
 	install -m 0755 $(B)/iocage $(DESTDIR)$(SBINDIR)/iocage
 	install -m 0644 doc/iocage.8 $(DESTDIR)$(MANDIR)/man8/iocage.8
+	install -d $(DESTDIR)$(UNITDIR)
+	sed 's|@SBINDIR@|$(SBINDIR)|g' dist/iocage.service.in >$(DESTDIR)$(UNITDIR)/iocage.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/iocage.service
 
 uninstall:
-	rm -f $(DESTDIR)$(SBINDIR)/iocage $(DESTDIR)$(MANDIR)/man8/iocage.8
+	rm -f $(DESTDIR)$(SBINDIR)/iocage $(DESTDIR)$(MANDIR)/man8/iocage.8 \
+	      $(DESTDIR)$(UNITDIR)/iocage.service
 
 clean:
 	rm -rf build build-san iocage

@@ -7,68 +7,102 @@
 
 #include "cli/cli.h"
 
+/* clang-format off */
 static const struct cmd cmds[] = {
-    {"activate", cmd_activate, "activate POOL", "Make POOL the pool iocage uses.",
-     "  POOL          a ZFS pool; iocage:active=yes is set on it and POOL/iocage made\n",
-     CMD_ROOT | CMD_MUTATES},
-    {"create", cmd_create, "create [-c|-b|-e] [release=NAME] [count=N] [PROP=VALUE...]",
-     "Create jails from a fetched release (a full copy by default).",
-     "  -c            thin: a copy-on-write clone of the release\n"
-     "  -b            basejail: own /etc /var /root /home /tmp /usr/local, the rest of\n"
-     "                the release bound read-only when the jail starts\n"
-     "  -e            empty: an empty root, no release\n"
-     "  release=NAME  the release (default: the newest fetched)\n"
-     "  count=N       make N jails tagged TAG_1..TAG_N\n"
-     "  PROP=VALUE    any property (see `iocage defaults`)\n",
-     CMD_ROOT | CMD_MUTATES},
-    {"deactivate", cmd_deactivate, "deactivate POOL", "Stop using POOL (iocage:active=no).",
-     "  POOL          a pool made active with `iocage activate`\n", CMD_ROOT | CMD_MUTATES},
-    {"defaults", cmd_defaults, "defaults [-H] [--json]",
-     "Show every property with its default value (PROP=VALUE).",
-     "  -H            PROP<TAB>VALUE<TAB>SOURCE rows\n"
-     "  --json        a JSON object\n",
-     0},
-    {"destroy", cmd_destroy, "destroy [-f] UUID|TAG...",
-     "Destroy jails: their datasets, files and snapshots.",
-     "  -f            do not ask for confirmation\n"
-     "  UUID|TAG      a jail's tag, UUID, or unique UUID prefix\n",
-     CMD_ROOT | CMD_MUTATES},
-    {"df", cmd_df, "df [-H] [--json] [-s COLUMN]",
-     "Show disk usage of every jail: UUID CRT RES QTA USE AVA TAG.",
-     "  -H            tab-separated rows without a header\n"
-     "  --json        a JSON array\n"
-     "  -s COLUMN     sort by this column\n",
-     0},
-    {"fetch", cmd_fetch, "fetch [-F FILE|URL] [release=NAME] [ftphost=MIRROR]",
-     "Fetch a release: a Debian suite with debootstrap, or a root filesystem archive.",
-     "  -F FILE|URL   unpack this root filesystem tarball (tar, gz, xz, zst)\n"
-     "  release=NAME  the release's name (a Debian suite such as bookworm without -F)\n"
-     "  ftphost=URL   the mirror debootstrap uses (default: the host's apt mirror)\n"
-     "  -q            no progress\n",
-     CMD_ROOT | CMD_MUTATES},
-    {"get", cmd_get, "get [-H] [--json] [-s] [-r] PROP|all [UUID|TAG|default]",
-     "Show a property of a jail (or of the defaults).",
-     "  PROP|all      a property, or all of them as PROP:VALUE lines\n"
-     "  -r            the property for every jail (a table UUID TAG VALUE)\n"
-     "  -s            also show where each value comes from (local, default, builtin...)\n"
-     "  -H            tab-separated rows without a header (with -r or all)\n"
-     "  --json        JSON\n",
-     0},
-    {"help", cmd_help, "help [COMMAND]", "Show the commands, or how to use one.", "", 0},
-    {"list", cmd_list, "list [-r] [-H] [--json] [-s COLUMN]",
-     "List jails: JID UUID BOOT STATE TAG TYPE IP4 RELEASE.",
-     "  -r            list fetched releases instead\n"
-     "  -H            tab-separated rows without a header\n"
-     "  --json        a JSON array\n"
-     "  -s COLUMN     sort by this column (default: tag)\n",
-     0},
-    {"set", cmd_set, "set PROP=VALUE... UUID|TAG|default",
-     "Set properties of a jail, or the defaults for jails created later; all or none.",
-     "  PROP=VALUE    one or more; every value is checked before any is set\n"
-     "  default       change the user's defaults instead of a jail\n",
-     CMD_ROOT | CMD_MUTATES},
-    {"version", cmd_version, "version", "Show iocage's version.", "", 0},
+	{"activate", cmd_activate, "activate POOL", "Make POOL the pool iocage uses.",
+	 "  POOL          a ZFS pool; iocage:active=yes is set on it and POOL/iocage made\n",
+	 CMD_ROOT | CMD_MUTATES},
+	{"chroot", cmd_chroot, "chroot [-U USER] UUID|TAG [--] [COMMAND [ARG...]]",
+	 "Run a command (default /bin/sh) in a stopped jail's root, fenced as a running jail.",
+	 "  -U USER       run as USER of the jail's passwd (default root)\n",
+	 CMD_ROOT | CMD_MUTATES},
+	{"console", cmd_console, "console [-f] UUID|TAG",
+	 "Log in to a running jail on a new pseudo-terminal (login, else a login shell).",
+	 "  -f            start the jail first if it is not running\n",
+	 CMD_ROOT | CMD_MUTATES},
+	{"create", cmd_create, "create [-c|-b|-e] [release=NAME] [count=N] [PROP=VALUE...]",
+	 "Create jails from a fetched release (a full copy by default).",
+	 "  -c            thin: a copy-on-write clone of the release\n"
+	 "  -b            basejail: own /etc /var /root /home /tmp /usr/local, the rest of\n"
+	 "                the release bound read-only when the jail starts\n"
+	 "  -e            empty: an empty root, no release\n"
+	 "  release=NAME  the release (default: the newest fetched)\n"
+	 "  count=N       make N jails tagged TAG_1..TAG_N\n"
+	 "  PROP=VALUE    any property (see `iocage defaults`)\n",
+	 CMD_ROOT | CMD_MUTATES},
+	{"deactivate", cmd_deactivate, "deactivate POOL", "Stop using POOL (iocage:active=no).",
+	 "  POOL          a pool made active with `iocage activate`\n",
+	 CMD_ROOT | CMD_MUTATES},
+	{"defaults", cmd_defaults, "defaults [-H] [--json]",
+	 "Show every property with its default value (PROP=VALUE).",
+	 "  -H            PROP<TAB>VALUE<TAB>SOURCE rows\n"
+	 "  --json        a JSON array\n",
+	 0},
+	{"destroy", cmd_destroy, "destroy [-f] UUID|TAG...",
+	 "Destroy jails: their datasets, files and snapshots.",
+	 "  -f            do not ask for confirmation\n"
+	 "  UUID|TAG      a jail's tag, UUID, or unique UUID prefix\n",
+	 CMD_ROOT | CMD_MUTATES},
+	{"df", cmd_df, "df [-H] [--json] [-s COLUMN]",
+	 "Show disk usage of every jail: UUID CRT RES QTA USE AVA TAG.",
+	 "  -H            tab-separated rows without a header\n"
+	 "  --json        a JSON array\n"
+	 "  -s COLUMN     sort by this column\n",
+	 0},
+	{"exec", cmd_exec, "exec [-u HOSTUSER | -U JAILUSER] UUID|TAG|ALL [--] COMMAND [ARG...]",
+	 "Run a command in a running jail; its exit status is iocage's.",
+	 "  -u HOSTUSER   run as this user of the host's passwd\n"
+	 "  -U JAILUSER   run as this user of the jail's passwd (default root)\n"
+	 "  ALL           every running jail, one after another\n",
+	 CMD_ROOT | CMD_MUTATES},
+	{"fetch", cmd_fetch, "fetch [-F FILE|URL] [release=NAME] [ftphost=MIRROR]",
+	 "Fetch a release: a Debian suite with debootstrap, or a root filesystem archive.",
+	 "  -F FILE|URL   unpack this root filesystem tarball (tar, gz, xz, zst)\n"
+	 "  release=NAME  the release's name (a Debian suite such as bookworm without -F)\n"
+	 "  ftphost=URL   the mirror debootstrap uses (default: the host's apt mirror)\n"
+	 "  -q            no progress\n",
+	 CMD_ROOT | CMD_MUTATES},
+	{"get", cmd_get, "get [-H] [--json] [-s] [-r] PROP|all [UUID|TAG|default]",
+	 "Show a property of a jail (or of the defaults).",
+	 "  PROP|all      a property, or all of them as PROP:VALUE lines\n"
+	 "  -r            the property for every jail (a table UUID TAG VALUE)\n"
+	 "  -s            also show where each value comes from (local, default, builtin...)\n"
+	 "  -H            tab-separated rows without a header (with -r or all)\n"
+	 "  --json        JSON\n",
+	 0},
+	{"help", cmd_help, "help [COMMAND]", "Show the commands, or how to use one.", "", 0},
+	{"list", cmd_list, "list [-r] [-H] [--json] [-s COLUMN]",
+	 "List jails: JID UUID BOOT STATE TAG TYPE IP4 RELEASE.",
+	 "  -r            list fetched releases instead\n"
+	 "  -H            tab-separated rows without a header\n"
+	 "  --json        a JSON array\n"
+	 "  -s COLUMN     sort by this column (default: tag)\n",
+	 0},
+	{"rcboot", cmd_rcboot, "rcboot", "Start every jail with boot=on, lowest priority first.",
+	 "", CMD_ROOT | CMD_MUTATES},
+	{"rcshutdown", cmd_rcshutdown, "rcshutdown",
+	 "Stop every running jail with boot=on, highest priority first.", "",
+	 CMD_ROOT | CMD_MUTATES},
+	{"restart", cmd_restart, "restart [-s] UUID|TAG|ALL...", "Stop and start jails.",
+	 "  -s            soft: exec_stop, end every process but init, exec_start; the\n"
+	 "                namespaces, mounts and network stay\n",
+	 CMD_ROOT | CMD_MUTATES},
+	{"runtime", cmd_runtime, "runtime [-H] [--json] UUID|TAG",
+	 "Show a running jail's live parameters, one name=value per line.", "", 0},
+	{"set", cmd_set, "set PROP=VALUE... UUID|TAG|default",
+	 "Set properties of a jail, or the defaults for jails created later; all or none.",
+	 "  PROP=VALUE    one or more; every value is checked before any is set\n"
+	 "  default       change the user's defaults instead of a jail\n",
+	 CMD_ROOT | CMD_MUTATES},
+	{"start", cmd_start, "start UUID|TAG|ALL...",
+	 "Start jails: namespaces, mounts, cgroup, then exec_start.", "",
+	 CMD_ROOT | CMD_MUTATES},
+	{"stop", cmd_stop, "stop UUID|TAG|ALL...",
+	 "Stop jails: exec_stop, SIGTERM, stop_timeout, then kill and undo everything.", "",
+	 CMD_ROOT | CMD_MUTATES},
+	{"version", cmd_version, "version", "Show iocage's version.", "", 0},
 };
+/* clang-format on */
 
 const struct cmd *
 cmd_table(size_t *n)

@@ -76,6 +76,18 @@ int cmd_set(struct ioc *, const struct cmd *, int, char **);
 int cmd_defaults(struct ioc *, const struct cmd *, int, char **);
 int cmd_destroy(struct ioc *, const struct cmd *, int, char **);
 int cmd_activate(struct ioc *, const struct cmd *, int, char **);
+int cmd_start(struct ioc *, const struct cmd *, int, char **);
+int cmd_stop(struct ioc *, const struct cmd *, int, char **);
+int cmd_restart(struct ioc *, const struct cmd *, int, char **);
+int cmd_rcboot(struct ioc *, const struct cmd *, int, char **);
+int cmd_rcshutdown(struct ioc *, const struct cmd *, int, char **);
+int cmd_exec(struct ioc *, const struct cmd *, int, char **);
+int cmd_console(struct ioc *, const struct cmd *, int, char **);
+int cmd_chroot(struct ioc *, const struct cmd *, int, char **);
+int cmd_runtime(struct ioc *, const struct cmd *, int, char **);
+
+/* "  + STEP OK|FAILED" lines of start and stop. */
+void cli_print_step(const char *step, bool ok, void *arg);
 int cmd_deactivate(struct ioc *, const struct cmd *, int, char **);
 
 #endif

@@ -54,7 +54,11 @@ cmd_getopt(const struct cmd *c, int argc, char **argv, const char *shortopts,
 	all[n++] = (struct option){"help", no_argument, NULL, 'h'};
 	all[n++] = (struct option){"json", no_argument, NULL, 0x100};
 	all[n] = (struct option){0, 0, 0, 0};
-	snprintf(shorts, sizeof(shorts), ":h%s", shortopts);
+	/* '+' (stop at the first operand) must lead, then ':' (report missing values). */
+	if (shortopts[0] == '+')
+		snprintf(shorts, sizeof(shorts), "+:h%s", shortopts + 1);
+	else
+		snprintf(shorts, sizeof(shorts), ":h%s", shortopts);
 	for (;;) {
 		ch = getopt_long(argc, argv, shorts, all, NULL);
 		if (ch == 'h') {

@@ -4,6 +4,7 @@
 
 #include "cli/cli.h"
 #include "core/fetch.h"
+#include "core/jailrun.h"
 #include "util/cleanup.h"
 
 static const struct col jail_cols[] = {
@@ -55,8 +56,13 @@ jail_row(struct ioc *ioc, struct table *t, const struct jail *j)
 	cleanup_free char *type = value(ioc, j, "type");
 	cleanup_free char *rel = value(ioc, j, "release");
 	cleanup_free char *ip4 = ip4_column(ioc, j);
-	const char *cells[] = {"-", j->uuid, boot, "down", j->tag, type, ip4, rel};
+	struct jail_proc jp = {0};
+	bool up = jail_running(j, &jp);
+	char jid[16];
+	const char *cells[] = {up ? jid : "-", j->uuid, boot, up ? "up" : "down",
+			       j->tag,         type,    ip4,  rel};
 
+	snprintf(jid, sizeof(jid), "%d", (int)jp.pid);
 	table_add(t, cells);
 }
 

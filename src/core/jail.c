@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "core/fetch.h"
+#include "core/jailrun.h"
 #include "core/lock.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
@@ -567,6 +568,7 @@ jail_destroy(struct ioc *ioc, const struct jail *j, struct ioc_err *e)
 	struct store *st = ioc->st;
 	char lockname[64], root[64];
 	struct ds rootds = {0};
+	struct jail_proc jp;
 	const char *origin;
 	int fd, r = -1;
 
@@ -575,6 +577,11 @@ jail_destroy(struct ioc *ioc, const struct jail *j, struct ioc_err *e)
 	fd = lock_take(st, lockname, false, 0, e);
 	if (fd < 0)
 		return -1;
+	if (jail_running(j, &jp)) {
+		err_set(e, EBUSY, "%s (%s) is running; stop it first with `iocage stop %s`",
+			j->uuid, j->tag, j->tag);
+		goto out;
+	}
 	if (st->ops->get(st, root, STORE_NATIVE, &rootds, e) < 0 && e->code != ENOENT)
 		goto out;
 	if (st->ops->destroy(st, j->ds, e) < 0)

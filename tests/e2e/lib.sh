@@ -13,6 +13,11 @@
 # (sets OUT ERR RC), is GOT WANT NAME, isnt, like TEXT ERE NAME (some line matches), unlike,
 # lines_like TEXT ERE NAME (every line matches), pass/fail NAME, skip NAME WHY, diag, note,
 # skip_all WHY, bail_out WHY, done_testing.
+#
+# Running jails (t100, t110): the busybox release holds /bin/probe (tests/payload/probe.c, static)
+# and an /etc/rc that runs /etc/rc.local when a test wrote one; ptyrun drives a command on a
+# pseudo-terminal; jid_of, rt_val, console_log, state_file, cgroup_dirs_of, procs_of_jail,
+# wait_gone and stop_test_jails (register it with at_exit) find and clean a jail's runtime.
 
 set -u
 set -o pipefail
@@ -587,7 +592,7 @@ _busybox_path() {
 # once per run (tests/run's IOC_TEST_CACHE). PAD_MB adds that many MiB of random files under
 # /usr/share/pad, to make copies slow enough to interrupt.
 busybox_tarball() {
-	local comp=${1:-none} pad=${2:-0} cache base out tmp bb d a i
+	local comp=${1:-none} pad=${2:-0} cache base out tmp bb d a i pb
 	cache=$(_cache_dir)
 	base=$cache/busybox-rootfs-pad$pad.tar
 	case $comp in
@@ -602,7 +607,8 @@ busybox_tarball() {
 			[ -x "$bb" ] || { echo "busybox-static is not installed" >&2; exit 1; }
 			tmp=$(mktemp -d "$cache/rootfs.XXXXXX")
 			chmod 0755 "$tmp"
-			for d in bin sbin etc dev proc sys tmp root home var usr/bin usr/sbin usr/local lib; do
+			for d in bin sbin etc dev proc sys tmp root home var usr/bin usr/sbin usr/local lib \
+				mnt; do
 				mkdir -p "$tmp/$d"
 			done
 			chmod 1777 "$tmp/tmp"
@@ -615,8 +621,18 @@ busybox_tarball() {
 			done
 			printf 'root:x:0:0:root:/root:/bin/sh\n' >"$tmp/etc/passwd"
 			printf 'root:x:0:\n' >"$tmp/etc/group"
-			printf '#!/bin/sh\nexit 0\n' >"$tmp/etc/rc"
+			# exec_start's default is /bin/sh /etc/rc: it does nothing unless a test put
+			# an /etc/rc.local into the jail.
+			printf '%s\n' '#!/bin/sh' \
+				'# iocage tests: runs /etc/rc.local when a test wrote one, else nothing.' \
+				'if [ -f /etc/rc.local ]; then . /etc/rc.local; fi' 'exit 0' >"$tmp/etc/rc"
 			chmod 0755 "$tmp/etc/rc"
+			# The payload the runtime tests run in jails (absent if it cannot be built:
+			# the tests that need it say so through probe_bin).
+			if pb=$(_probe_build "$cache"); then
+				cp "$pb" "$tmp/bin/probe"
+				chmod 0755 "$tmp/bin/probe"
+			fi
 			if [ "$pad" -gt 0 ]; then
 				mkdir -p "$tmp/usr/share/pad"
 				for ((i = 0; i < pad * 4; i++)); do
@@ -644,6 +660,132 @@ make_busybox_release() {
 	local tb
 	tb=$(busybox_tarball none "${2:-0}") || { echo "cannot build the busybox tarball" >&2; return 1; }
 	ioc fetch -F "$tb" release="$1" </dev/null
+}
+
+# _probe_build CACHE: build tests/payload/probe.c (static; musl-gcc, else cc) into CACHE once;
+# print its path. The caller holds the cache lock.
+_probe_build() {
+	local cache=$1 src=$IOC_TOP/tests/payload/probe.c out cc
+	out=$cache/probe
+	if [ ! -x "$out" ] || [ "$src" -nt "$out" ]; then
+		cc=musl-gcc
+		command -v "$cc" >/dev/null || cc=cc
+		"$cc" -static -Os -o "$out.part" "$src" >&2 || { rm -f "$out.part"; return 1; }
+		mv "$out.part" "$out"
+	fi
+	printf '%s\n' "$out"
+}
+
+# probe_bin: the path of the built probe (the same file as the release's /bin/probe); fails
+# with the compiler's messages on stderr if it cannot be built.
+probe_bin() {
+	local cache
+	cache=$(_cache_dir)
+	(
+		flock 9
+		_probe_build "$cache"
+	) 9>"$cache/.lock"
+}
+
+# ---------------------------------------------------------------------------------------------
+# Running jails
+
+# ptyrun [-t SECS] [-e REGEX | -s TEXT | -w SECS]... -- CMD...: run CMD on a new terminal.
+ptyrun() {
+	python3 "$IOC_TOP/tests/payload/ptyrun.py" "$@"
+}
+
+jid_of() { # jid_of TAG: list's JID column ("-" when down)
+	list_col "$1" 1
+}
+
+state_of() { # state_of TAG: up or down
+	list_col "$1" 4
+}
+
+rt_val() { # rt_val TAG KEY: KEY's value in `runtime TAG` (empty if none)
+	ioc runtime "$1" </dev/null 2>/dev/null | sed -n "s/^$2=//p" | head -n1
+}
+
+kv_val() { # kv_val TEXT KEY: the value of KEY=... in key=value TEXT
+	printf '%s\n' "$1" | sed -n "s/^$2=//p" | head -n1
+}
+
+# The jail's console log (exec_start's output): in the log directory or dataset.
+console_log() { # console_log UUID
+	if [ "$IOC_BACKEND" = dir ]; then
+		printf '%s\n' "$IOCAGE_ROOT/log/$1-console.log"
+	else
+		printf '%s/%s-console.log\n' "$(ds_mountpoint "$IOCAGE_POOL/iocage/log")" "$1"
+	fi
+}
+
+state_file() { # state_file UUID: where a running jail's state is recorded
+	printf '/run/iocage/jails/%s\n' "$1"
+}
+
+# The jail's cgroup directories in every hierarchy (iocage/UUID below each), deepest first.
+cgroup_dirs_of() { # cgroup_dirs_of UUID
+	[ -n "$1" ] || return 0
+	find /sys/fs/cgroup -maxdepth 8 -type d -name "$1" 2>/dev/null |
+		awk '{ print length($0) "\t" $0 }' | sort -rn | cut -f2-
+}
+
+# is_live PID: PID exists and has not exited. A zombie is dead: an init killed by stop is
+# reaped by the host's PID 1 (or a subreaper), which may take its time.
+is_live() {
+	local st
+	st=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+	st=${st##*) }
+	case ${st%% *} in Z | X | x) return 1 ;; esac
+	return 0
+}
+
+# Host pids of every live process in the jail's cgroup (any hierarchy), found from the
+# processes' own /proc/PID/cgroup: nothing is left behind if this is empty.
+procs_of_jail() { # procs_of_jail UUID
+	local p
+	[ -n "$1" ] || return 0
+	for p in $(grep -l -F -- "/$1" /proc/[0-9]*/cgroup 2>/dev/null | cut -d/ -f3 | sort -n); do
+		! is_live "$p" || printf '%s\n' "$p"
+	done
+}
+
+# wait_gone PID [SECS]: wait until PID has exited (gone, or a zombie); fails if it has not.
+wait_gone() {
+	local i n=$((${2:-10} * 10))
+	for ((i = 0; i < n; i++)); do
+		is_live "$1" || return 0
+		sleep 0.1
+	done
+	! is_live "$1"
+}
+
+# stop_test_jails: stop every running jail of this test's store (the store is the test's
+# own); an init that survives is killed by its JID, then the state files and empty cgroup
+# directories named after these jails go.
+stop_test_jails() {
+	local rows jid u st _r d
+	rows=$(list_rows 2>/dev/null) || return 0
+	while IFS=$'\t' read -r jid u _r st _r; do
+		[ "$st" = up ] || continue
+		ioc stop "$u" >/dev/null 2>&1 </dev/null
+	done <<<"$rows"
+	# The list after the stops: a jail still up there has the JID of its own init.
+	rows=$(list_rows 2>/dev/null) || return 0
+	while IFS=$'\t' read -r jid u _r st _r; do
+		[ -n "$u" ] || continue
+		if [ "$st" = up ] && [[ $jid =~ ^[0-9]+$ ]]; then
+			echo "# cleanup: jail $u is still up; killing its init $jid" >&2
+			kill -9 "$jid" 2>/dev/null
+			wait_gone "$jid" 5
+		fi
+		rm -f -- "$(state_file "$u")"
+		for d in $(cgroup_dirs_of "$u"); do
+			rmdir -- "$d" 2>/dev/null
+		done
+	done <<<"$rows"
+	return 0
 }
 
 # ---------------------------------------------------------------------------------------------

@@ -1,0 +1,881 @@
+#include "core/jailrun.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <poll.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/lock.h"
+#include "limits/cgroup.h"
+#include "util/cleanup.h"
+#include "util/fs.h"
+#include "util/run.h"
+#include "util/syscalls.h"
+
+/* Top-level directories of a release that a basejail gets read-only; its own are etc, var,
+ * root, home, tmp and usr/local (bound over the read-only usr). */
+static const char *const base_dirs[] = {"bin",   "sbin",   "lib", "lib32",
+					"lib64", "libx32", "usr", NULL};
+
+static const char *const default_path =
+    "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+/* ---- properties ---- */
+
+static char *
+val(struct ioc *ioc, const struct jail *j, const char *name)
+{
+	return jail_value(ioc, j, prop_find(name), NULL);
+}
+
+static bool
+val_is(struct ioc *ioc, const struct jail *j, const char *name, const char *want)
+{
+	cleanup_free char *v = val(ioc, j, name);
+
+	return streq(v, want);
+}
+
+static unsigned
+val_uint(struct ioc *ioc, const struct jail *j, const char *name)
+{
+	cleanup_free char *v = val(ioc, j, name);
+	uint64_t n = 0;
+
+	parse_u64(v, &n);
+	return n > 86400 * 365 ? 86400 * 365 : (unsigned)n;
+}
+
+static char *
+root_path(struct ioc *ioc, const struct jail *j)
+{
+	char name[128];
+
+	snprintf(name, sizeof(name), "%s/root", j->ds);
+	return ioc->st->ops->path(ioc->st, name);
+}
+
+/* ---- state: /run/iocage/jails/UUID holds "PID STARTTIME" of the jail's init ---- */
+
+static void
+state_path(const struct jail *j, char *buf, size_t len)
+{
+	snprintf(buf, len, IOC_STATEDIR "/%s", j->uuid);
+}
+
+int
+jail_running(const struct jail *j, struct jail_proc *jp)
+{
+	cleanup_free char *s = NULL;
+	unsigned long long pid, st;
+	struct ioc_err e;
+	char path[128];
+
+	state_path(j, path, sizeof(path));
+	if (read_file(path, &s, 128, &e) < 0)
+		return 0;
+	if (sscanf(s, "%llu %llu", &pid, &st) != 2 || pid < 2 || pid > INT32_MAX)
+		return 0;
+	jp->pid = (pid_t)pid;
+	jp->starttime = st;
+	return run_alive(jp) == 1;
+}
+
+static int
+state_write(const struct jail *j, const struct jail_proc *jp, struct ioc_err *e)
+{
+	char path[128], buf[64];
+	int n;
+
+	if (mkdir_p(IOC_STATEDIR, 0700, e) < 0)
+		return -1;
+	state_path(j, path, sizeof(path));
+	n = snprintf(buf, sizeof(buf), "%d %llu\n", (int)jp->pid,
+		     (unsigned long long)jp->starttime);
+	return write_file_atomic(path, buf, (size_t)n, 0600, e);
+}
+
+static void
+state_remove(const struct jail *j)
+{
+	char path[128];
+
+	state_path(j, path, sizeof(path));
+	unlink(path);
+}
+
+/* ---- host-side hooks: run by /bin/sh on the host, as jail(8) runs them ---- */
+
+static int
+run_hook(struct ioc *ioc, const struct jail *j, const char *name, const struct jail_proc *jp,
+	 struct ioc_err *e)
+{
+	cleanup_free char *cmd = val(ioc, j, name), *user = val(ioc, j, "exec_system_user");
+	cleanup_free char *root = root_path(ioc, j);
+	cleanup_free char *u = xasprintf("IOCAGE_UUID=%s", j->uuid);
+	cleanup_free char *t = xasprintf("IOCAGE_TAG=%s", j->tag);
+	cleanup_free char *r = xasprintf("IOCAGE_JAIL_PATH=%s", root ? root : "");
+	cleanup_free char *p = xasprintf("IOCAGE_JID=%d", jp ? (int)jp->pid : 0);
+	const char *env[] = {default_path, "LC_ALL=C", u, t, r, p, NULL};
+	const char *as_root[] = {"/bin/sh", "-c", cmd, NULL};
+	const char *as_user[] = {"runuser", "-u", user, "--", "/bin/sh", "-c", cmd, NULL};
+	struct run_opts o = {
+	    .stdin_fd = -1, .stdout_fd = STDOUT_FILENO, .pass_stderr = true, .env = env};
+
+	if (streq(cmd, "none"))
+		return 1;
+	if (run_prog_opts(streq(user, "root") ? as_root : as_user, &o, NULL, e) < 0)
+		return err_wrap(e, "%s", name);
+	return 0;
+}
+
+/* ---- commands inside the jail ---- */
+
+/* The jail's user NAME: from its own passwd, or the host's (exec_system_jail_user, -u). */
+static int
+lookup_user(const char *root, const char *name, bool host, struct enter_user *u, char **buf,
+	    struct ioc_err *e)
+{
+	cleanup_close int rootfd = -1;
+	struct passwd *pw;
+
+	if (!host) {
+		rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (rootfd < 0)
+			return err_sys(e, "open the jail's root %s", root);
+		return jail_user_lookup(rootfd, name, u, buf, e);
+	}
+	errno = 0;
+	pw = getpwnam(name);
+	if (!pw)
+		return err_set(e, errno ? errno : ENOENT, "no user '%s' on the host", name);
+	*buf = xstrdup(pw->pw_dir);
+	*u = (struct enter_user){.uid = pw->pw_uid, .gid = pw->pw_gid, .home = *buf};
+	u->groups = xcalloc(64, sizeof(gid_t));
+	{
+		int n = 64;
+
+		if (getgrouplist(name, pw->pw_gid, u->groups, &n) < 0)
+			n = 0;
+		u->ngroups = (size_t)n;
+	}
+	return 0;
+}
+
+/* A clean environment for commands in the jail (exec_clean=1), or ours. */
+static char **
+jail_env(bool clean, const char *home, const char *user, struct strv *keep)
+{
+	extern char **environ;
+	const char *term = getenv("TERM");
+
+	if (!clean)
+		return environ;
+	strv_push(keep, default_path);
+	strv_push_take(keep, xasprintf("HOME=%s", home));
+	strv_push_take(keep, xasprintf("USER=%s", user));
+	strv_push_take(keep, xasprintf("LOGNAME=%s", user));
+	if (term)
+		strv_push_take(keep, xasprintf("TERM=%s", term));
+	return keep->v;
+}
+
+/* Does the jail hold this file? (Resolved inside its root: a symlink cannot point out.) */
+static bool
+jail_has(const char *root, const char *path)
+{
+	struct open_how how = {.flags = O_PATH | O_CLOEXEC,
+			       .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS};
+	cleanup_close int rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	int fd;
+
+	if (rootfd < 0)
+		return false;
+	fd = (int)sys_openat2(rootfd, path, &how, sizeof(how));
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
+}
+
+/* What the jail's processes may do, from its allow_* and related properties. */
+static void
+sec_policy_of(struct ioc *ioc, const struct jail *j, struct sec_policy *p)
+{
+	cleanup_free char *children = val(ioc, j, "children_max");
+
+	p->raw_sockets = val_is(ioc, j, "allow_raw_sockets", "1");
+	p->chflags = val_is(ioc, j, "allow_chflags", "1");
+	p->quotas = val_is(ioc, j, "allow_quotas", "1");
+	p->any_socket = val_is(ioc, j, "allow_socket_af", "1");
+	p->namespaces = !streq(children, "0");
+	/* CAP_NET_ADMIN reaches only the network namespace the jail is in: never the host's. */
+	p->net_admin = !val_is(ioc, j, "ip4", "inherit") && val_is(ioc, j, "vnet", "on");
+	p->sysvipc_deny = val_is(ioc, j, "sysvmsg", "disable") ||
+			  val_is(ioc, j, "sysvsem", "disable") ||
+			  val_is(ioc, j, "sysvshm", "disable");
+}
+
+struct in_jail {
+	char *const *argv;
+	const char *user; /* a user name (jail's passwd unless host) */
+	bool host_user;   /* user is the host's */
+	bool pty;
+	int out_fd; /* -1: ours */
+	unsigned timeout_s;
+};
+
+static int
+run_in_jail(struct ioc *ioc, const struct jail *j, const struct jail_proc *jp,
+	    const struct in_jail *c, int *status, struct ioc_err *e)
+{
+	cleanup_free char *root = root_path(ioc, j), *home = NULL;
+	struct enter_user u = {0};
+	struct strv env = {0};
+	struct cgroup cg = {.v2_fd = -1};
+	struct enter_opts o = {0};
+	struct sec_policy sec = {0};
+	int r = -1;
+
+	if (!root)
+		return err_set(e, ENOENT, "the jail's root has no mountpoint");
+	if (lookup_user(root, c->user, c->host_user, &u, &home, e) < 0)
+		return -1;
+	if (cg_open(j->uuid, &cg, e) < 0 && e->code != ENOENT)
+		goto out;
+	sec_policy_of(ioc, j, &sec);
+	o.argv = c->argv;
+	o.envp = jail_env(val_is(ioc, j, "exec_clean", "1"), u.home ? u.home : "/", c->user, &env);
+	o.user = &u;
+	o.pty = c->pty;
+	o.cgroup_fd = cg.v2_fd;
+	o.cgroup_procs = (const char *const *)cg.v1_procs.v;
+	o.out_fd = c->out_fd;
+	o.timeout_s = c->timeout_s;
+	r = run_enter(jp, &sec, &o, status, e);
+out:
+	cg_free(&cg);
+	strv_free(&env);
+	enter_user_free(&u);
+	return r;
+}
+
+static int
+console_log(struct ioc *ioc, const struct jail *j, struct ioc_err *e)
+{
+	cleanup_free char *dir = ioc->st->ops->path(ioc->st, "log");
+	cleanup_free char *path = NULL;
+	int fd;
+
+	if (!dir)
+		return err_set(e, ENOENT, "the log dataset has no mountpoint");
+	path = xasprintf("%s/%s-console.log", dir, j->uuid);
+	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return err_sys(e, "open the console log %s", path);
+	return fd;
+}
+
+/* exec_start / exec_stop: run by the jail's shell as exec_jail_user, output to the console
+ * log, bounded by exec_timeout. The default (/bin/sh /etc/rc...) is skipped when the jail
+ * has no such script: a jail without an rc system just idles under its init. */
+static int
+jail_script(struct ioc *ioc, const struct jail *j, const struct jail_proc *jp, const char *prop,
+	    const char *script, struct ioc_err *e)
+{
+	cleanup_free char *cmd = val(ioc, j, prop), *root = root_path(ioc, j);
+	cleanup_free char *user = val(ioc, j, "exec_jail_user");
+	char *argv[] = {"/bin/sh", "-c", cmd, NULL};
+	struct in_jail c = {.argv = argv, .user = user};
+	int status = 0, fd;
+
+	if (streq(cmd, "none") ||
+	    (streq(cmd, prop_find(prop)->def) && (!root || !jail_has(root, script))))
+		return 1;
+	c.host_user = val_is(ioc, j, "exec_system_jail_user", "1");
+	c.timeout_s = val_uint(ioc, j, "exec_timeout");
+	fd = console_log(ioc, j, e);
+	if (fd < 0)
+		return -1;
+	c.out_fd = fd;
+	if (run_in_jail(ioc, j, jp, &c, &status, e) < 0) {
+		close(fd);
+		return err_wrap(e, "%s", prop);
+	}
+	close(fd);
+	if (status != 0)
+		return err_set(e, 0,
+			       "%s exited with status %d (see %s-console.log in the log dataset)",
+			       prop, status, j->uuid);
+	return 0;
+}
+
+/* ---- start ---- */
+
+struct run_ctx {
+	struct ioc *ioc;
+	const struct jail *j;
+	int lockfd;
+	struct cgroup cg;
+	struct jail_proc jp;
+	char *root, *base_root, *resolv;
+};
+
+enum { STEP_DONE = 0, STEP_SKIPPED = 1 };
+
+struct step {
+	const char *name; /* NULL: a step people need not see */
+	int (*up)(struct run_ctx *c, struct ioc_err *e);
+	void (*down)(struct run_ctx *c);
+};
+
+/* Wait until pid is gone (it is not our child: poll its pidfd). */
+static bool
+wait_gone(const struct jail_proc *jp, int timeout_ms)
+{
+	int fd = (int)sys_pidfd_open(jp->pid, 0);
+	struct pollfd p;
+	bool gone;
+
+	if (fd < 0)
+		return errno == ESRCH || run_alive(jp) != 1;
+	if (run_alive(jp) != 1) {
+		close(fd);
+		return true;
+	}
+	p = (struct pollfd){.fd = fd, .events = POLLIN};
+	gone = poll(&p, 1, timeout_ms) == 1;
+	close(fd);
+	return gone;
+}
+
+/* Kill everything of the jail: its whole cgroup, and init (which takes its PID namespace
+ * with it). */
+static void
+kill_all(struct run_ctx *c)
+{
+	struct ioc_err e;
+
+	if (c->jp.pid > 0 && run_alive(&c->jp) == 1) {
+		int fd = (int)sys_pidfd_open(c->jp.pid, 0);
+
+		/* Through a pidfd: a recycled pid is never signalled. */
+		if (fd >= 0) {
+			sys_pidfd_send_signal(fd, SIGKILL, NULL, 0);
+			close(fd);
+		}
+		wait_gone(&c->jp, 5000);
+	}
+	if (c->cg.v2_path || c->cg.v1_paths.n)
+		cg_signal(&c->cg, SIGKILL, &e);
+}
+
+static int
+up_lock(struct run_ctx *c, struct ioc_err *e)
+{
+	char name[64];
+
+	snprintf(name, sizeof(name), "jail-%s", c->j->uuid);
+	c->lockfd = lock_take(c->ioc->st, name, true, 60, e);
+	return c->lockfd < 0 ? -1 : STEP_SKIPPED;
+}
+
+static void
+down_lock(struct run_ctx *c)
+{
+	lock_release(c->lockfd);
+	c->lockfd = -1;
+}
+
+/* What a crash or an init killed from outside left: its state file and cgroup. */
+static void
+clean_stale(struct run_ctx *c)
+{
+	struct ioc_err e;
+
+	state_remove(c->j);
+	if (cg_open(c->j->uuid, &c->cg, &e) == 0) {
+		cg_signal(&c->cg, SIGKILL, &e);
+		cg_destroy(&c->cg, &e);
+		cg_free(&c->cg);
+	}
+	c->cg = (struct cgroup){.v2_fd = -1};
+}
+
+static int
+up_checks(struct run_ctx *c, struct ioc_err *e)
+{
+	static const char *const needs_userns[] = {"allow_mount",        "allow_mount_devfs",
+						   "allow_mount_nullfs", "allow_mount_procfs",
+						   "allow_mount_tmpfs",  "allow_mount_zfs"};
+	struct jail_proc jp;
+
+	if (jail_running(c->j, &jp))
+		return err_set(e, EBUSY, "%s (%s) is already running (JID %d)", c->j->uuid,
+			       c->j->tag, (int)jp.pid);
+	clean_stale(c);
+	for (size_t i = 0; i < ARRAY_SIZE(needs_userns); i++)
+		if (val_is(c->ioc, c->j, needs_userns[i], "1"))
+			return err_set(e, ENOTSUP,
+				       "%s=1 needs a user namespace, which iocage does not give "
+				       "jails yet; set it to 0",
+				       needs_userns[i]);
+	return STEP_SKIPPED;
+}
+
+static int
+up_hostid(struct run_ctx *c, struct ioc_err *e)
+{
+	cleanup_free char *want = val(c->ioc, c->j, "hostid"), *have = NULL;
+	struct ioc_err e2;
+
+	if (!val_is(c->ioc, c->j, "hostid_strict_check", "on") || streq(want, "none"))
+		return STEP_SKIPPED;
+	if (read_file("/etc/machine-id", &have, 4096, &e2) < 0)
+		return STEP_SKIPPED;
+	have[strcspn(have, "\n")] = '\0';
+	if (!streq(have, want))
+		return err_set(
+		    e, EPERM,
+		    "the jail belongs to host %s, this is %s; set hostid_strict_check=off "
+		    "to start it here",
+		    want, have);
+	return STEP_SKIPPED;
+}
+
+static int
+up_prestart(struct run_ctx *c, struct ioc_err *e)
+{
+	return run_hook(c->ioc, c->j, "exec_prestart", NULL, e);
+}
+
+static int
+up_mount(struct run_ctx *c, struct ioc_err *e)
+{
+	struct store *st = c->ioc->st;
+	char name[128];
+
+	snprintf(name, sizeof(name), "%s/root", c->j->ds);
+	if (st->ops->mount(st, name, e) < 0)
+		return -1;
+	c->root = st->ops->path(st, name);
+	if (!c->root)
+		return err_set(e, ENOENT, "%s has no mountpoint", name);
+	if (val_is(c->ioc, c->j, "type", "basejail")) {
+		cleanup_free char *rel = val(c->ioc, c->j, "release");
+
+		snprintf(name, sizeof(name), "releases/%s/root", rel);
+		if (st->ops->exists(st, name, e) != 1)
+			return err_set(e, ENOENT,
+				       "release %s of this basejail is not fetched; fetch it with "
+				       "`iocage fetch release=%s`",
+				       rel, rel);
+		c->base_root = st->ops->path(st, name);
+	}
+	return STEP_DONE;
+}
+
+static int
+up_cgroup(struct run_ctx *c, struct ioc_err *e)
+{
+	return cg_create(c->j->uuid, &c->cg, e) < 0 ? -1 : STEP_DONE;
+}
+
+static void
+down_cgroup(struct run_ctx *c)
+{
+	struct ioc_err e;
+
+	kill_all(c);
+	cg_destroy(&c->cg, &e);
+}
+
+static char *
+resolv_conf(struct ioc *ioc, const struct jail *j)
+{
+	cleanup_free char *v = val(ioc, j, "resolver");
+	char *text = NULL;
+	struct ioc_err e;
+
+	if (streq(v, "none")) {
+		if (read_file("/etc/resolv.conf", &text, 65536, &e) < 0)
+			return NULL;
+		return text;
+	}
+	for (char *p = v; *p; p++)
+		if (*p == ';')
+			*p = '\n';
+	return xasprintf("%s\n", v);
+}
+
+static int
+up_spawn(struct run_ctx *c, struct ioc_err *e)
+{
+	cleanup_free char *host = val(c->ioc, c->j, "host_hostname");
+	cleanup_free char *dom = val(c->ioc, c->j, "host_domainname");
+	struct jail_spec s = {0};
+	int logfd, r;
+
+	c->resolv = resolv_conf(c->ioc, c->j);
+	s.uuid = c->j->uuid;
+	s.root = c->root;
+	s.base_root = c->base_root;
+	s.base_dirs = c->base_root ? base_dirs : NULL;
+	s.hostname = host;
+	s.domainname = streq(dom, "none") ? NULL : dom;
+	s.resolv_conf = c->resolv;
+	s.net_inherit = val_is(c->ioc, c->j, "ip4", "inherit");
+	s.ipc_inherit = val_is(c->ioc, c->j, "allow_sysvipc", "1") ||
+			val_is(c->ioc, c->j, "sysvmsg", "inherit") ||
+			val_is(c->ioc, c->j, "sysvsem", "inherit") ||
+			val_is(c->ioc, c->j, "sysvshm", "inherit");
+	s.mount_procfs = val_is(c->ioc, c->j, "mount_procfs", "1");
+	s.mount_devfs = val_is(c->ioc, c->j, "mount_devfs", "1");
+	s.mount_fdescfs = val_is(c->ioc, c->j, "mount_fdescfs", "1");
+	s.cgroup_fd = c->cg.v2_fd;
+	s.cgroup_procs = (const char *const *)c->cg.v1_procs.v;
+	sec_policy_of(c->ioc, c->j, &s.sec);
+	logfd = console_log(c->ioc, c->j, e);
+	if (logfd < 0)
+		return -1;
+	s.console_fd = logfd;
+	r = run_start(&s, &c->jp, e);
+	close(logfd);
+	if (r < 0)
+		return -1;
+	return state_write(c->j, &c->jp, e) < 0 ? -1 : STEP_DONE;
+}
+
+static void
+down_spawn(struct run_ctx *c)
+{
+	kill_all(c);
+	state_remove(c->j);
+}
+
+static int
+up_exec_start(struct run_ctx *c, struct ioc_err *e)
+{
+	return jail_script(c->ioc, c->j, &c->jp, "exec_start", "etc/rc", e);
+}
+
+static int
+up_poststart(struct run_ctx *c, struct ioc_err *e)
+{
+	return run_hook(c->ioc, c->j, "exec_poststart", &c->jp, e);
+}
+
+static int
+up_last_started(struct run_ctx *c, struct ioc_err *e)
+{
+	struct kvlist kv = {0};
+	char buf[64];
+	time_t now = time(NULL);
+	struct tm tm;
+	int r;
+
+	localtime_r(&now, &tm);
+	strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M:%S", &tm);
+	kvlist_set(&kv, "last_started", buf);
+	r = c->ioc->st->ops->set_user(c->ioc->st, c->j->ds, &kv, NULL, e);
+	kvlist_free(&kv);
+	return r < 0 ? -1 : STEP_SKIPPED;
+}
+
+static const struct step start_steps[] = {
+    {NULL, up_lock, down_lock},
+    {NULL, up_checks, NULL},
+    {NULL, up_hostid, NULL},
+    {"exec_prestart", up_prestart, NULL},
+    {"mount", up_mount, NULL},
+    {"cgroup", up_cgroup, down_cgroup},
+    {"namespaces", up_spawn, down_spawn},
+    {"exec_start", up_exec_start, NULL},
+    {"exec_poststart", up_poststart, NULL},
+    {NULL, up_last_started, NULL},
+};
+
+/* Run steps in order; on a failure walk back through those done. */
+static int
+run_steps(struct run_ctx *c, const struct step *steps, size_t n, step_cb cb, void *arg,
+	  struct ioc_err *e)
+{
+	size_t i;
+	int r = 0;
+
+	for (i = 0; i < n; i++) {
+		r = steps[i].up(c, e);
+		if (steps[i].name && (r == STEP_DONE || r < 0))
+			cb(steps[i].name, r >= 0, arg);
+		if (r < 0)
+			break;
+	}
+	if (r >= 0)
+		i = n;
+	while (i-- > 0)
+		if (steps[i].down && (r < 0 || steps[i].down == down_lock))
+			steps[i].down(c);
+	return r < 0 ? -1 : 0;
+}
+
+static void
+ctx_free(struct run_ctx *c)
+{
+	cg_free(&c->cg);
+	free(c->root);
+	free(c->base_root);
+	free(c->resolv);
+}
+
+int
+jail_start(struct ioc *ioc, const struct jail *j, step_cb cb, void *arg, struct ioc_err *e)
+{
+	struct run_ctx c = {.ioc = ioc, .j = j, .lockfd = -1, .cg = {.v2_fd = -1}};
+	int r = run_steps(&c, start_steps, ARRAY_SIZE(start_steps), cb, arg, e);
+
+	ctx_free(&c);
+	return r;
+}
+
+/* ---- stop ---- */
+
+/* SIGTERM to every process of the jail but init, then wait up to stop_timeout for them. */
+static int
+term_all(struct run_ctx *c, struct ioc_err *e)
+{
+	unsigned timeout = val_uint(c->ioc, c->j, "stop_timeout");
+	struct timespec pause = {0, 50 * 1000 * 1000};
+
+	for (unsigned tick = 0;; tick++) {
+		pid_t *pids = NULL;
+		size_t n = 0, others = 0;
+
+		if (cg_pids(&c->cg, &pids, &n, e) < 0)
+			return -1;
+		for (size_t i = 0; i < n; i++) {
+			if (pids[i] == c->jp.pid)
+				continue;
+			others++;
+			if (tick == 0)
+				kill(pids[i], SIGTERM);
+		}
+		free(pids);
+		if (!others)
+			return STEP_DONE;
+		if (tick >= timeout * 20)
+			return STEP_DONE; /* what is left is killed next */
+		nanosleep(&pause, NULL);
+	}
+}
+
+static void
+stop_step(const char *name, int r, step_cb cb, void *arg, int *failed, struct ioc_err *first,
+	  const struct ioc_err *e)
+{
+	if (r == STEP_DONE || r < 0)
+		cb(name, r >= 0, arg);
+	if (r < 0 && !*failed) {
+		*failed = 1;
+		*first = *e;
+	}
+}
+
+int
+jail_stop(struct ioc *ioc, const struct jail *j, step_cb cb, void *arg, struct ioc_err *e)
+{
+	struct run_ctx c = {.ioc = ioc, .j = j, .lockfd = -1, .cg = {.v2_fd = -1}};
+	struct ioc_err first, e2;
+	int failed = 0, r;
+
+	if (up_lock(&c, e) < 0)
+		return -1;
+	if (!jail_running(j, &c.jp)) {
+		clean_stale(&c);
+		down_lock(&c);
+		return err_set(e, EINVAL, "%s (%s) is not running", j->uuid, j->tag);
+	}
+	if (cg_open(j->uuid, &c.cg, &e2) < 0)
+		c.cg = (struct cgroup){.v2_fd = -1};
+	/* Every step is tried: a failing exec_stop must not leave the jail running. */
+	r = run_hook(ioc, j, "exec_prestop", &c.jp, &e2);
+	stop_step("exec_prestop", r, cb, arg, &failed, &first, &e2);
+	r = jail_script(ioc, j, &c.jp, "exec_stop", "etc/rc.shutdown", &e2);
+	stop_step("exec_stop", r, cb, arg, &failed, &first, &e2);
+	r = (c.cg.v2_path || c.cg.v1_paths.n) ? term_all(&c, &e2) : STEP_SKIPPED;
+	stop_step("terminate", r, cb, arg, &failed, &first, &e2);
+	kill_all(&c);
+	r = wait_gone(&c.jp, 10000)
+		? STEP_DONE
+		: err_set(&e2, ETIMEDOUT, "init %d did not exit", (int)c.jp.pid);
+	stop_step("kill", r, cb, arg, &failed, &first, &e2);
+	r = cg_destroy(&c.cg, &e2) < 0 ? -1 : STEP_DONE;
+	stop_step("cgroup", r, cb, arg, &failed, &first, &e2);
+	state_remove(j);
+	r = run_hook(ioc, j, "exec_poststop", NULL, &e2);
+	stop_step("exec_poststop", r, cb, arg, &failed, &first, &e2);
+	down_lock(&c);
+	ctx_free(&c);
+	if (failed)
+		*e = first;
+	return failed ? -1 : 0;
+}
+
+int
+jail_soft_restart(struct ioc *ioc, const struct jail *j, step_cb cb, void *arg, struct ioc_err *e)
+{
+	struct run_ctx c = {.ioc = ioc, .j = j, .lockfd = -1, .cg = {.v2_fd = -1}};
+	int r = -1;
+
+	if (up_lock(&c, e) < 0)
+		return -1;
+	if (!jail_running(j, &c.jp)) {
+		err_set(e, EINVAL, "%s (%s) is not running", j->uuid, j->tag);
+		goto out;
+	}
+	if (cg_open(j->uuid, &c.cg, e) < 0)
+		goto out;
+	r = jail_script(ioc, j, &c.jp, "exec_stop", "etc/rc.shutdown", e);
+	if (r == STEP_DONE)
+		cb("exec_stop", true, arg);
+	/* Everything but init goes: SIGTERM, then SIGKILL for what stays. */
+	if (r >= 0 && (r = term_all(&c, e)) >= 0) {
+		pid_t *pids = NULL;
+		size_t n = 0;
+
+		if (cg_pids(&c.cg, &pids, &n, e) == 0)
+			for (size_t i = 0; i < n; i++)
+				if (pids[i] != c.jp.pid)
+					kill(pids[i], SIGKILL);
+		free(pids);
+		cb("terminate", true, arg);
+		r = jail_script(ioc, j, &c.jp, "exec_start", "etc/rc", e);
+		if (r == STEP_DONE || r < 0)
+			cb("exec_start", r >= 0, arg);
+	}
+out:
+	down_lock(&c);
+	ctx_free(&c);
+	return r < 0 ? -1 : 0;
+}
+
+/* ---- exec, console, chroot, runtime ---- */
+
+int
+jail_exec(struct ioc *ioc, const struct jail *j, const struct jail_cmd *cmd, int *status,
+	  struct ioc_err *e)
+{
+	struct in_jail c = {.argv = cmd->argv, .pty = cmd->pty, .out_fd = -1};
+	struct jail_proc jp;
+
+	if (!jail_running(j, &jp))
+		return err_set(e, EINVAL, "%s (%s) is not running; start it with `iocage start %s`",
+			       j->uuid, j->tag, j->tag);
+	c.user = cmd->host_user ? cmd->host_user : cmd->jail_user ? cmd->jail_user : "root";
+	c.host_user = cmd->host_user != NULL;
+	return run_in_jail(ioc, j, &jp, &c, status, e);
+}
+
+int
+jail_chroot(struct ioc *ioc, const struct jail *j, const struct jail_cmd *cmd, int *status,
+	    struct ioc_err *e)
+{
+	struct run_ctx c = {.ioc = ioc, .j = j, .lockfd = -1, .cg = {.v2_fd = -1}};
+	cleanup_free char *host = val(ioc, j, "host_hostname"), *home = NULL;
+	struct enter_user u = {0};
+	struct enter_opts o = {0};
+	struct jail_spec s = {0};
+	struct strv env = {0};
+	struct jail_proc jp;
+	const char *user = cmd->jail_user ? cmd->jail_user : "root";
+	int r = -1;
+
+	if (up_lock(&c, e) < 0)
+		return -1;
+	if (jail_running(j, &jp)) {
+		err_set(e, EBUSY, "%s (%s) is running; use `iocage exec %s ...`", j->uuid, j->tag,
+			j->tag);
+		goto out;
+	}
+	if (up_mount(&c, e) < 0 || lookup_user(c.root, user, false, &u, &home, e) < 0)
+		goto out;
+	s.uuid = j->uuid;
+	s.root = c.root;
+	s.base_root = c.base_root;
+	s.base_dirs = c.base_root ? base_dirs : NULL;
+	s.hostname = host;
+	s.mount_procfs = s.mount_devfs = s.mount_fdescfs = true;
+	s.cgroup_fd = -1;
+	s.console_fd = -1;
+	sec_policy_of(ioc, j, &s.sec);
+	s.sec.net_admin = false; /* chroot shares no network, but keeps no power over it */
+	o.argv = cmd->argv;
+	o.envp = jail_env(true, u.home ? u.home : "/", user, &env);
+	o.user = &u;
+	o.cgroup_fd = -1;
+	o.out_fd = -1;
+	r = run_oneshot(&s, &o, status, e);
+out:
+	strv_free(&env);
+	enter_user_free(&u);
+	down_lock(&c);
+	ctx_free(&c);
+	return r;
+}
+
+static void
+ns_ids(const struct jail_proc *jp, struct kvlist *out)
+{
+	static const char *const ns[] = {"mnt", "pid", "uts", "ipc", "net", "cgroup"};
+
+	for (size_t i = 0; i < ARRAY_SIZE(ns); i++) {
+		char path[64], link[128], key[32];
+		ssize_t n;
+
+		snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)jp->pid, ns[i]);
+		n = readlink(path, link, sizeof(link) - 1);
+		if (n < 0)
+			continue;
+		link[n] = '\0';
+		snprintf(key, sizeof(key), "ns.%s", ns[i]);
+		kvlist_set(out, key, link);
+	}
+}
+
+int
+jail_runtime(struct ioc *ioc, const struct jail *j, struct kvlist *out, struct ioc_err *e)
+{
+	cleanup_free char *root = root_path(ioc, j), *host = val(ioc, j, "host_hostname");
+	struct cgroup cg = {.v2_fd = -1};
+	struct sec_policy sec = {0};
+	struct jail_proc jp;
+	char buf[64];
+
+	if (!jail_running(j, &jp))
+		return err_set(e, EINVAL, "%s (%s) is not running", j->uuid, j->tag);
+	kvlist_set(out, "uuid", j->uuid);
+	kvlist_set(out, "tag", j->tag);
+	snprintf(buf, sizeof(buf), "%d", (int)jp.pid);
+	kvlist_set(out, "jid", buf);
+	snprintf(buf, sizeof(buf), "%llu", (unsigned long long)jp.starttime);
+	kvlist_set(out, "starttime", buf);
+	kvlist_set(out, "root", root ? root : "-");
+	kvlist_set(out, "hostname", host);
+	ns_ids(&jp, out);
+	if (cg_open(j->uuid, &cg, e) == 0)
+		kvlist_set(out, "cgroup", cg_describe(&cg));
+	cg_free(&cg);
+	sec_policy_of(ioc, j, &sec);
+	snprintf(buf, sizeof(buf), "0x%016llx", (unsigned long long)sec_caps(&sec));
+	kvlist_set(out, "capabilities", buf);
+	kvlist_set(out, "network", val_is(ioc, j, "ip4", "inherit") ? "host" : "own (loopback)");
+	return 0;
+}

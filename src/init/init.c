@@ -1,0 +1,155 @@
+/* The jail's own program, built static with musl and embedded in iocage (src/run/blob.c). It
+ * always runs from a sealed memfd, so that no process in a jail reaches a host binary through
+ * /proc/PID/exe. Two modes:
+ *
+ *   init               PID 1 of a jail: reap children until killed from outside (SIGKILL,
+ *                      after the jail's processes are gone). Every other signal is ignored.
+ *   exec CMD [ARGS]    the last step of every exec into a jail: execvp CMD with the
+ *                      environment given; on failure "iocage: CMD: reason" on stderr and
+ *                      exit 127 (126: found but not executable).
+ *
+ * It must stay small: one copy of it per running jail lives in host memory. Only a few libc
+ * functions are used (no stdio) so that musl links in little. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
+
+#define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+static void
+say(const char *a, const char *b, const char *c)
+{
+	const char *parts[] = {"iocage: ", a, b, c, "\n"};
+
+	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++)
+		if (parts[i])
+			(void)!write(2, parts[i], strlen(parts[i]));
+}
+
+/* PID 1. The kernel delivers a signal to a namespace's init only if it has a handler, except
+ * SIGKILL/SIGSTOP from an ancestor namespace, so SIG_IGN everywhere makes init deaf to the
+ * jail (and a pending-signal queue cannot grow). SIGCHLD stays blocked and is waited for:
+ * a child that exits, or a zombie reparented to us, leaves it pending, so none is missed
+ * between the reaping loop and the wait. */
+__attribute__((noreturn)) static void
+run_init(void)
+{
+	sigset_t chld;
+
+	for (int sig = 1; sig < _NSIG; sig++)
+		if (sig != SIGCHLD && sig != SIGKILL && sig != SIGSTOP)
+			signal(sig, SIG_IGN); /* fails harmlessly for libc-reserved signals */
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &chld, NULL);
+	for (;;) {
+		while (waitpid(-1, NULL, WNOHANG) > 0)
+			;
+		/* No child, or none exited yet: sleep until SIGCHLD. */
+		sigwaitinfo(&chld, NULL);
+	}
+}
+
+/* A file that exists but is not a program: the shell's rule (POSIX execvp) is to run it with
+ * /bin/sh, which is the jail's own. */
+static void
+exec_sh(const char *path, char *const argv[], char *const envp[])
+{
+	size_t n = 0;
+	char **v;
+
+	while (argv[n])
+		n++;
+	v = malloc((n + 2) * sizeof(*v));
+	if (!v)
+		return;
+	v[0] = (char *)"sh";
+	v[1] = (char *)path;
+	for (size_t i = 1; i <= n; i++)
+		v[i + 1] = argv[i];
+	execve("/bin/sh", v, envp);
+	free(v);
+}
+
+/* Try one candidate; returns the errno that decides whether to go on looking. */
+static int
+try_exec(const char *path, char *const argv[], char *const envp[])
+{
+	execve(path, argv, envp);
+	if (errno == ENOEXEC) {
+		exec_sh(path, argv, envp);
+		errno = ENOEXEC;
+	}
+	return errno;
+}
+
+/* execvp with our default PATH when the environment has none. Like a shell: EACCES from any
+ * candidate is remembered while the search goes on; ENOENT-like errors move on; any other
+ * error (ENOEXEC, ETXTBSY, E2BIG, ENOMEM...) ends the search. */
+static int
+search_exec(const char *cmd, char *const argv[], char *const envp[])
+{
+	const char *path = getenv("PATH");
+	size_t clen = strlen(cmd);
+	int seen_eacces = 0, err = ENOENT;
+	char buf[PATH_MAX];
+
+	if (!*cmd)
+		return ENOENT;
+	if (strchr(cmd, '/'))
+		return try_exec(cmd, argv, envp);
+	if (!path)
+		path = DEFAULT_PATH;
+	for (const char *p = path;; p++) {
+		const char *end = strchrnul(p, ':');
+		size_t dlen = (size_t)(end - p);
+
+		if (dlen + 1 + clen + 1 <= sizeof(buf)) {
+			/* An empty element is the current directory, as POSIX says. */
+			memcpy(buf, dlen ? p : ".", dlen ? dlen : 1);
+			dlen = dlen ? dlen : 1;
+			buf[dlen] = '/';
+			memcpy(buf + dlen + 1, cmd, clen + 1);
+			err = try_exec(buf, argv, envp);
+			if (err == EACCES)
+				seen_eacces = 1;
+			else if (err != ENOENT && err != ENOTDIR && err != ELOOP &&
+				 err != ENAMETOOLONG && err != ESTALE)
+				return err;
+		}
+		if (!*end)
+			break;
+		p = end;
+	}
+	return seen_eacces ? EACCES : ENOENT;
+}
+
+static int
+run_exec(char *const argv[])
+{
+	int err = search_exec(argv[0], argv, environ);
+
+	say(argv[0], ": ", strerror(err));
+	return err == EACCES || err == ENOEXEC ? 126 : 127;
+}
+
+int
+main(int argc, char *argv[])
+{
+	if (argc == 2 && strcmp(argv[1], "init") == 0)
+		run_init();
+	if (argc >= 3 && strcmp(argv[1], "exec") == 0)
+		_exit(run_exec(argv + 2));
+	say("usage: iocage-init init | exec CMD [ARGS...]", NULL, NULL);
+	return 2;
+}
