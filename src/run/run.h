@@ -13,21 +13,21 @@
 
 struct jail_spec {
 	const char *uuid;
-	const char *root;         /* host path of the jail's root directory (mounted) */
-	const char *base_root;    /* basejail: host path of the release's root to bind from */
+	const char *root;             /* host path of the jail's root directory (mounted) */
+	const char *base_root;        /* basejail: host path of the release's root to bind from */
 	const char *const *base_dirs; /* basejail: top-level dirs bound read-only (bin, lib, ...) */
-	const char *hostname;     /* UTS hostname */
-	const char *domainname;   /* NULL or "none": leave empty */
-	const char *resolv_conf;  /* written to /etc/resolv.conf in the jail; NULL: untouched */
-	bool net_inherit;         /* share the host's network namespace (ip4=inherit) */
-	bool ipc_inherit;         /* share the host's IPC namespace (sysv*=inherit) */
-	bool mount_procfs;        /* mount /proc (masked and read-only parts below) */
-	bool mount_devfs;         /* tmpfs /dev with the safe nodes */
-	bool mount_fdescfs;       /* /dev/fd, /dev/stdin... symlinks to /proc/self/fd */
-	unsigned devpts_max;      /* pseudoterminals: devpts max= (0: the kernel's default) */
-	int cgroup_fd;            /* v2: the jail's cgroup directory (CLONE_INTO_CGROUP); -1 */
+	const char *hostname;         /* UTS hostname */
+	const char *domainname;       /* NULL or "none": leave empty */
+	const char *resolv_conf;      /* written to /etc/resolv.conf in the jail; NULL: untouched */
+	bool net_inherit;             /* share the host's network namespace (ip4=inherit) */
+	bool ipc_inherit;             /* share the host's IPC namespace (sysv*=inherit) */
+	bool mount_procfs;            /* mount /proc (masked and read-only parts below) */
+	bool mount_devfs;             /* tmpfs /dev with the safe nodes */
+	bool mount_fdescfs;           /* /dev/fd, /dev/stdin... symlinks to /proc/self/fd */
+	unsigned devpts_max;          /* pseudoterminals: devpts max= (0: the kernel's default) */
+	int cgroup_fd;                /* v2: the jail's cgroup directory (CLONE_INTO_CGROUP); -1 */
 	const char *const *cgroup_procs; /* v1: cgroup.procs files to write init's pid to */
-	int console_fd;           /* init's stdout and stderr (the console log); -1: /dev/null */
+	int console_fd; /* init's stdout and stderr (the console log); -1: /dev/null */
 	struct sec_policy sec;
 };
 
@@ -64,14 +64,14 @@ struct enter_user {
 };
 
 struct enter_opts {
-	char *const *argv;        /* the command */
-	char *const *envp;        /* its environment */
+	char *const *argv; /* the command */
+	char *const *envp; /* its environment */
 	const struct enter_user *user;
-	bool pty;                 /* console: a new pty in the jail's devpts, relayed to ours */
-	int cgroup_fd;            /* v2: join this cgroup; -1 */
+	bool pty;      /* console: a new pty in the jail's devpts, relayed to ours */
+	int cgroup_fd; /* v2: join this cgroup; -1 */
 	const char *const *cgroup_procs; /* v1: cgroup.procs files to join */
-	int out_fd;               /* -1: inherit stdout/stderr; else both go here (exec_start) */
-	unsigned timeout_s;       /* 0: none; else kill the command after this long (ETIMEDOUT) */
+	int out_fd;         /* -1: inherit stdout/stderr; else both go here (exec_start) */
+	unsigned timeout_s; /* 0: none; else kill the command after this long (ETIMEDOUT) */
 };
 
 /* Run a command inside the running jail jp: setns into all its namespaces (through a pidfd
@@ -79,8 +79,8 @@ struct enter_opts {
  * a clean environment, then the command through the sealed init program in "exec" mode (no
  * host binary is ever executed inside a jail). Waits and stores the command's exit status
  * (128+N for a signal) in *status. */
-int run_enter(const struct jail_proc *jp, const struct sec_policy *sec,
-	      const struct enter_opts *o, int *status, struct ioc_err *e);
+int run_enter(const struct jail_proc *jp, const struct sec_policy *sec, const struct enter_opts *o,
+	      int *status, struct ioc_err *e);
 
 /* chroot: the jail's root without starting it, still fenced: the same namespaces, mounts and
  * sec policy as run_start, but o->argv runs as the namespace's first process instead of

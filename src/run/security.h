@@ -9,13 +9,13 @@
 #include "util/err.h"
 
 struct sec_policy {
-	bool raw_sockets;    /* allow_raw_sockets: keep CAP_NET_RAW */
-	bool chflags;        /* allow_chflags: keep CAP_LINUX_IMMUTABLE */
-	bool net_admin;      /* keep CAP_NET_ADMIN (only when the jail has its own netns) */
-	bool quotas;         /* allow_quotas: quotactl allowed */
-	bool any_socket;     /* allow_socket_af: any address family */
-	bool namespaces;     /* children_max > 0: unshare/setns/clone with CLONE_NEW* allowed */
-	bool sysvipc_deny;   /* sysvmsg/sysvsem/sysvshm=disable: their syscalls fail */
+	bool raw_sockets;  /* allow_raw_sockets: keep CAP_NET_RAW */
+	bool chflags;      /* allow_chflags: keep CAP_LINUX_IMMUTABLE */
+	bool net_admin;    /* keep CAP_NET_ADMIN (only when the jail has its own netns) */
+	bool quotas;       /* allow_quotas: quotactl allowed */
+	bool any_socket;   /* allow_socket_af: any address family */
+	bool namespaces;   /* children_max > 0: unshare/setns/clone with CLONE_NEW* allowed */
+	bool sysvipc_deny; /* sysvmsg/sysvsem/sysvshm=disable: their syscalls fail */
 };
 
 /* Drop every capability not in the policy from the bounding, permitted, effective and
