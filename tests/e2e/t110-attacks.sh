@@ -353,8 +353,9 @@ unlike "$seen" " $(re_quote "$binpath") " \
 lines_like "$seen" '^seen=[0-9]+ (/memfd:iocage-init \(deleted\)|/bin/[a-z]+|\(E[A-Z]+\)) ' \
 	"CVE-2019-5736: every exe the jail can see is the memfd init or a file of the jail"
 unlike "$seen" ' wr=ok' "CVE-2019-5736: no running executable seen in the jail opens for writing"
-# (The jail's own files, /bin/busybox of a thick jail, are root's in the jail to rewrite.)
-unlike "$(printf '%s\n' "$seen" | grep -Ev '^seen=[0-9]+ /bin/')" ' write=ok' \
+# (The jail's own files, /bin/busybox of a thick jail, are root's in the jail to rewrite;
+# opened= names the file the descriptor really was, the process may have exec'd meanwhile.)
+unlike "$(printf '%s\n' "$seen" | grep -Ev ' opened=/bin/[a-z]+$')" ' write=ok' \
 	"CVE-2019-5736: no executable seen in the jail but its own files could be written"
 reopened=$(printf '%s\n' "$seen" | grep -c ' reopen=ok')
 [ "$reopened" = 0 ] || note "the memfd of a finished exec reopened O_WRONLY $reopened time(s); writes to it: $(printf '%s\n' "$seen" | grep ' reopen=ok' | sed 's/.* write=//' | sort | uniq -c | tr '\n' ' ')"

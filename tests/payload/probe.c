@@ -10,11 +10,12 @@
  *   probe open-exe PID|self     open /proc/PID/exe O_WRONLY: open-exe=ok|ERRNO, and through an
  *                               O_PATH fd reopened by /proc/self/fd/N: reopen-exe=ok|ERRNO;
  *                               if either opened, its first byte written back onto itself:
- *                               write-exe=ok|ERRNO (- if nothing opened)
+ *                               write-exe=ok|ERRNO (- if nothing opened), opened=FILE
  *   probe exe PID|self          readlink /proc/PID/exe: exe=TARGET|ERRNO
  *   probe watch-exe SECONDS     scan /proc for other processes for that long; for each new
  *                               (pid, exe) print seen=PID TARGET wr=R reopen=R write=R (as
- *                               open-exe); then watched=N
+ *                               open-exe) opened=FILE (what the O_PATH fd really was, spaces
+ *                               as _: the process may have exec'd since); then watched=N
  *   probe tiocsti [TEXT]        push TEXT (default "x") into stdin's terminal input:
  *                               stdin_tty=0|1, tiocsti=ok|ERRNO
  *   probe mount [FSTYPE [DATA [TARGET]]]  mount("none", TARGET (/mnt), FSTYPE (tmpfs)):
@@ -330,11 +331,14 @@ try_write(int wfd, const char *path)
  * CVE-2019-5736 exploit got past the "text file busy" check), and if either opens, write a
  * byte of it back onto itself: direct, reopen are the opens' results, wrote the write's
  * ("-" if nothing opened). */
+static char opened[256]; /* what the O_PATH descriptor of the last try_exe refers to */
+
 static void
 try_exe(const char *path, const char **direct, const char **reopen, const char **wrote)
 {
 	char fdpath[64];
 	int fd = open(path, O_WRONLY | O_CLOEXEC), pfd;
+	ssize_t n;
 
 	*wrote = "-";
 	*direct = fd >= 0 ? "ok" : ename(errno);
@@ -342,14 +346,21 @@ try_exe(const char *path, const char **direct, const char **reopen, const char *
 		*wrote = try_write(fd, path);
 		close(fd);
 	}
+	snprintf(opened, sizeof(opened), "-");
 	pfd = open(path, O_PATH | O_CLOEXEC);
 	if (pfd < 0) {
 		*reopen = ename(errno);
 		return;
 	}
+	snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", pfd);
+	/* The process may have exec'd since its exe was read: name what this fd is. */
+	n = readlink(fdpath, opened, sizeof(opened) - 1);
+	opened[n < 0 ? 0 : n] = '\0';
+	for (char *q = opened; *q; q++)
+		if (*q == ' ')
+			*q = '_';
 	/* The exploit waited for the process to exec or exit before reopening. */
 	usleep(20000);
-	snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", pfd);
 	fd = open(fdpath, O_WRONLY | O_CLOEXEC);
 	*reopen = fd >= 0 ? "ok" : ename(errno);
 	if (fd >= 0) {
@@ -373,6 +384,7 @@ do_open_exe(const char *pid)
 	kv("open-exe", a);
 	kv("reopen-exe", b);
 	kv("write-exe", c);
+	kv("opened", opened);
 	return 0;
 }
 
@@ -445,7 +457,8 @@ do_watch_exe(const char *secs)
 			if (known)
 				continue;
 			try_exe(path, &a, &b, &c);
-			printf("seen=%d %s wr=%s reopen=%s write=%s\n", pid, buf, a, b, c);
+			printf("seen=%d %s wr=%s reopen=%s write=%s opened=%s\n", pid, buf, a, b, c,
+			       opened);
 			if (nseen < MAXSEEN) {
 				seen[nseen].pid = pid;
 				snprintf(seen[nseen].exe, sizeof(seen[nseen].exe), "%s", buf);
