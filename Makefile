@@ -26,7 +26,9 @@ else
 Q := @
 endif
 ALLCFLAGS = -std=gnu11 $(WARN) $(CFLAGS) $(SANFLAGS) -fstack-protector-strong -D_FORTIFY_SOURCE=2 -MMD -MP
-LDLIBS   += $(shell pkg-config --libs libarchive 2>/dev/null || echo -larchive) -lseccomp
+LDLIBS   += -lseccomp
+# libarchive is dlopen()ed by fetch; the unit tests link it to write their archives.
+TEST_LDLIBS := $(shell pkg-config --libs libarchive 2>/dev/null || echo -larchive)
 LDFLAGS  += $(SANFLAGS) -Wl,-z,relro,-z,now -Wl,--as-needed
 
 LIB_SRC  := $(sort $(wildcard src/util/*.c src/core/*.c src/store/*.c src/cli/*.c src/run/*.c \
@@ -66,7 +68,7 @@ $(B)/%.o: %.c
 
 $(B)/tests/%: tests/unit/%.c tests/unit/tap.h $(B)/libiocage.a
 	@mkdir -p $(dir $@)
-	$(Q)$(CC) $(CPPFLAGS) -Itests/unit $(ALLCFLAGS) $(LDFLAGS) -o $@ $< $(B)/libiocage.a $(LDLIBS)
+	$(Q)$(CC) $(CPPFLAGS) -Itests/unit $(ALLCFLAGS) $(LDFLAGS) -o $@ $< $(B)/libiocage.a $(LDLIBS) $(TEST_LDLIBS)
 
 # The whole suite: unit tests, then end-to-end tests on both backends (tests/e2e/run).
 check: $(B)/iocage $(UNIT_BIN)

@@ -4,6 +4,7 @@
 
 #include <archive.h>
 #include <archive_entry.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <glob.h>
@@ -25,6 +26,63 @@
 #include "util/cleanup.h"
 #include "util/run.h"
 #include "util/str.h"
+
+/* libarchive is loaded when an archive is unpacked, not when iocage starts: linking it made every
+ * command (list, exec...) pay about 2 ms to map it and the dozen libraries it pulls in (ICU,
+ * libxml2, nettle...). Each function is called through a pointer of its own declared type. */
+#define LA_FUNCS(X)                                                                                \
+	X(archive_entry_atime)                                                                     \
+	X(archive_entry_atime_is_set)                                                              \
+	X(archive_entry_atime_nsec)                                                                \
+	X(archive_entry_filetype)                                                                  \
+	X(archive_entry_gid)                                                                       \
+	X(archive_entry_hardlink)                                                                  \
+	X(archive_entry_mode)                                                                      \
+	X(archive_entry_mtime)                                                                     \
+	X(archive_entry_mtime_is_set)                                                              \
+	X(archive_entry_mtime_nsec)                                                                \
+	X(archive_entry_pathname)                                                                  \
+	X(archive_entry_pathname_utf8)                                                             \
+	X(archive_entry_rdev)                                                                      \
+	X(archive_entry_size)                                                                      \
+	X(archive_entry_size_is_set)                                                               \
+	X(archive_entry_symlink)                                                                   \
+	X(archive_entry_symlink_utf8)                                                              \
+	X(archive_entry_uid)                                                                       \
+	X(archive_entry_xattr_count)                                                               \
+	X(archive_entry_xattr_next)                                                                \
+	X(archive_entry_xattr_reset)                                                               \
+	X(archive_errno)                                                                           \
+	X(archive_error_string)                                                                    \
+	X(archive_read_data_block)                                                                 \
+	X(archive_read_free)                                                                       \
+	X(archive_read_new)                                                                        \
+	X(archive_read_next_header)                                                                \
+	X(archive_read_open_filename)                                                              \
+	X(archive_read_support_filter_all)                                                         \
+	X(archive_read_support_format_all)
+
+#define LA_DECLARE(f) static __typeof__(f) *la_##f;
+LA_FUNCS(LA_DECLARE)
+
+static int
+la_load(struct ioc_err *e)
+{
+	static void *h;
+
+	if (h)
+		return 0;
+	h = dlopen("libarchive.so.13", RTLD_NOW | RTLD_LOCAL);
+	if (!h)
+		return err_set(e, ENOENT, "cannot load libarchive (install libarchive13): %s",
+			       dlerror());
+#define LA_RESOLVE(f)                                                                              \
+	if (!(la_##f = (__typeof__(la_##f))dlsym(h, #f)))                                          \
+		return err_set(e, ENOSYS, "libarchive lacks %s", #f);
+	LA_FUNCS(LA_RESOLVE)
+#undef LA_RESOLVE
+	return 0;
+}
 
 /* ---- pure checks ---- */
 
@@ -309,14 +367,14 @@ entry_times(struct archive_entry *ae, struct timespec ts[2])
 {
 	ts[1].tv_sec = 0;
 	ts[1].tv_nsec = UTIME_OMIT;
-	if (archive_entry_mtime_is_set(ae)) {
-		ts[1].tv_sec = archive_entry_mtime(ae);
-		ts[1].tv_nsec = archive_entry_mtime_nsec(ae);
+	if (la_archive_entry_mtime_is_set(ae)) {
+		ts[1].tv_sec = la_archive_entry_mtime(ae);
+		ts[1].tv_nsec = la_archive_entry_mtime_nsec(ae);
 	}
 	ts[0] = ts[1];
-	if (archive_entry_atime_is_set(ae)) {
-		ts[0].tv_sec = archive_entry_atime(ae);
-		ts[0].tv_nsec = archive_entry_atime_nsec(ae);
+	if (la_archive_entry_atime_is_set(ae)) {
+		ts[0].tv_sec = la_archive_entry_atime(ae);
+		ts[0].tv_nsec = la_archive_entry_atime_nsec(ae);
 	}
 }
 
@@ -337,9 +395,9 @@ dirs_record(struct unpack *u, const char *rel, struct archive_entry *ae)
 		d = &u->dirs[u->ndirs++];
 		d->path = xstrdup(rel);
 	}
-	d->uid = (uid_t)archive_entry_uid(ae);
-	d->gid = (gid_t)archive_entry_gid(ae);
-	d->mode = archive_entry_mode(ae) & 07777;
+	d->uid = (uid_t)la_archive_entry_uid(ae);
+	d->gid = (gid_t)la_archive_entry_gid(ae);
+	d->mode = la_archive_entry_mode(ae) & 07777;
 	entry_times(ae, d->ts);
 }
 
@@ -384,13 +442,13 @@ set_xattrs(struct unpack *u, int fd, int pfd, const char *leaf, struct archive_e
 	size_t size;
 	int r;
 
-	if (archive_entry_xattr_reset(ae) == 0)
+	if (la_archive_entry_xattr_reset(ae) == 0)
 		return 0;
 	/* Links and nodes cannot be opened for fsetxattr: name them through their directory's
 	 * fd; lsetxattr does not follow the leaf. */
 	if (fd < 0)
 		snprintf(path, sizeof(path), "/proc/self/fd/%d/%s", pfd, leaf);
-	while (archive_entry_xattr_next(ae, &name, &val, &size) == ARCHIVE_OK) {
+	while (la_archive_entry_xattr_next(ae, &name, &val, &size) == ARCHIVE_OK) {
 		/* Overlay metadata would steer the dir backend's overlayfs when the release is a
 		 * lower layer; a rootfs archive has no business carrying it. */
 		if (str_has_prefix(name, "trusted.overlay."))
@@ -410,11 +468,11 @@ set_meta_fd(struct unpack *u, int fd, struct archive_entry *ae, struct ioc_err *
 {
 	struct timespec ts[2];
 
-	if (fchown(fd, (uid_t)archive_entry_uid(ae), (gid_t)archive_entry_gid(ae)) < 0)
+	if (fchown(fd, (uid_t)la_archive_entry_uid(ae), (gid_t)la_archive_entry_gid(ae)) < 0)
 		return err_sys(e, "archive entry '%s': chown", u->name);
-	if (fchmod(fd, archive_entry_mode(ae) & 07777) < 0)
+	if (fchmod(fd, la_archive_entry_mode(ae) & 07777) < 0)
 		return err_sys(e, "archive entry '%s': chmod", u->name);
-	if (archive_entry_xattr_count(ae) && set_xattrs(u, fd, -1, NULL, ae, e) < 0)
+	if (la_archive_entry_xattr_count(ae) && set_xattrs(u, fd, -1, NULL, ae, e) < 0)
 		return -1;
 	entry_times(ae, ts);
 	if (futimens(fd, ts) < 0)
@@ -429,11 +487,11 @@ set_meta_at(struct unpack *u, int pfd, const char *leaf, struct archive_entry *a
 {
 	struct timespec ts[2];
 
-	if (fchownat(pfd, leaf, (uid_t)archive_entry_uid(ae), (gid_t)archive_entry_gid(ae),
+	if (fchownat(pfd, leaf, (uid_t)la_archive_entry_uid(ae), (gid_t)la_archive_entry_gid(ae),
 		     AT_SYMLINK_NOFOLLOW) < 0)
 		return err_sys(e, "archive entry '%s': chown", u->name);
 	/* Only for nodes we just made, so the leaf is no symlink to follow. */
-	if (mode && fchmodat(pfd, leaf, archive_entry_mode(ae) & 07777, 0) < 0)
+	if (mode && fchmodat(pfd, leaf, la_archive_entry_mode(ae) & 07777, 0) < 0)
 		return err_sys(e, "archive entry '%s': chmod", u->name);
 	if (set_xattrs(u, -1, pfd, leaf, ae, e) < 0)
 		return -1;
@@ -451,10 +509,11 @@ write_data(struct unpack *u, struct archive *a, int fd, struct archive_entry *ae
 	la_int64_t off, end = 0;
 	int r;
 
-	while ((r = archive_read_data_block(a, &buf, &len, &off)) != ARCHIVE_EOF) {
+	while ((r = la_archive_read_data_block(a, &buf, &len, &off)) != ARCHIVE_EOF) {
 		if (r != ARCHIVE_OK && r != ARCHIVE_WARN)
-			return err_set(e, archive_errno(a) > 0 ? archive_errno(a) : EIO,
-				       "archive entry '%s': %s", u->name, archive_error_string(a));
+			return err_set(e, la_archive_errno(a) > 0 ? la_archive_errno(a) : EIO,
+				       "archive entry '%s': %s", u->name,
+				       la_archive_error_string(a));
 		for (size_t done = 0; done < len;) {
 			ssize_t n = pwrite(fd, (const char *)buf + done, len - done,
 					   (off_t)(off + (la_int64_t)done));
@@ -470,8 +529,8 @@ write_data(struct unpack *u, struct archive *a, int fd, struct archive_entry *ae
 		show_progress(u, false);
 	}
 	/* A sparse file may end in a hole. */
-	if (archive_entry_size_is_set(ae) && archive_entry_size(ae) > end &&
-	    ftruncate(fd, (off_t)archive_entry_size(ae)) < 0)
+	if (la_archive_entry_size_is_set(ae) && la_archive_entry_size(ae) > end &&
+	    ftruncate(fd, (off_t)la_archive_entry_size(ae)) < 0)
 		return err_sys(e, "archive entry '%s': truncate", u->name);
 	return 0;
 }
@@ -514,7 +573,7 @@ make_dir(struct unpack *u, int pfd, const char *leaf, const char *rel, struct ar
 				return err_sys(e, "archive entry '%s': mkdir", u->name);
 		}
 	}
-	if (archive_entry_xattr_count(ae)) {
+	if (la_archive_entry_xattr_count(ae)) {
 		cleanup_close int fd =
 		    openat(pfd, leaf, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 
@@ -531,10 +590,10 @@ static int
 make_symlink(struct unpack *u, int pfd, const char *leaf, const char *rel, struct archive_entry *ae,
 	     struct ioc_err *e)
 {
-	const char *target = archive_entry_symlink(ae);
+	const char *target = la_archive_entry_symlink(ae);
 
 	if (!target)
-		target = archive_entry_symlink_utf8(ae);
+		target = la_archive_entry_symlink_utf8(ae);
 	if (!target)
 		return err_set(e, EINVAL, "archive entry '%s': symlink without a target", u->name);
 	if (archive_check_symlink(u->name, target, e) < 0)
@@ -552,8 +611,8 @@ static int
 make_node(struct unpack *u, int pfd, const char *leaf, const char *rel, struct archive_entry *ae,
 	  struct ioc_err *e)
 {
-	mode_t type = archive_entry_filetype(ae);
-	dev_t dev = type == AE_IFIFO ? 0 : archive_entry_rdev(ae);
+	mode_t type = la_archive_entry_filetype(ae);
+	dev_t dev = type == AE_IFIFO ? 0 : la_archive_entry_rdev(ae);
 
 	if (mknodat(pfd, leaf, type | 0600, dev) < 0) {
 		if (make_room(u, pfd, leaf, rel, "mknod", e) < 0)
@@ -570,7 +629,7 @@ static int
 make_hardlink(struct unpack *u, struct archive *a, int pfd, const char *leaf, const char *rel,
 	      struct archive_entry *ae, struct ioc_err *e)
 {
-	const char *target = archive_entry_hardlink(ae);
+	const char *target = la_archive_entry_hardlink(ae);
 	char trel[PATH_MAX];
 	cleanup_free char *tdir = NULL;
 	cleanup_close int tfd = -1;
@@ -596,7 +655,7 @@ make_hardlink(struct unpack *u, struct archive *a, int pfd, const char *leaf, co
 			return err_sys(e, "archive entry '%s': hard link to '%s'", u->name, target);
 	}
 	/* pax may give a hard link a body of its own. */
-	if (archive_entry_size_is_set(ae) && archive_entry_size(ae) > 0) {
+	if (la_archive_entry_size_is_set(ae) && la_archive_entry_size(ae) > 0) {
 		cleanup_close int fd =
 		    openat(pfd, leaf, O_WRONLY | O_TRUNC | O_NOFOLLOW | O_CLOEXEC);
 
@@ -614,9 +673,9 @@ unpack_entry(struct unpack *u, struct archive *a, struct archive_entry *ae, stru
 	const char *leaf;
 	int pfd;
 
-	u->name = archive_entry_pathname(ae);
+	u->name = la_archive_entry_pathname(ae);
 	if (!u->name)
-		u->name = archive_entry_pathname_utf8(ae);
+		u->name = la_archive_entry_pathname_utf8(ae);
 	if (!u->name)
 		return err_set(e, EINVAL, "an archive entry has an unreadable name");
 	if (archive_check_path(u->name, rel, sizeof(rel), e) < 0)
@@ -625,9 +684,9 @@ unpack_entry(struct unpack *u, struct archive *a, struct archive_entry *ae, stru
 		return 0;
 	if ((pfd = parent_fd(u, rel, &leaf, e)) < 0)
 		return -1;
-	if (archive_entry_hardlink(ae))
+	if (la_archive_entry_hardlink(ae))
 		return make_hardlink(u, a, pfd, leaf, rel, ae, e);
-	switch (archive_entry_filetype(ae)) {
+	switch (la_archive_entry_filetype(ae)) {
 	case AE_IFREG:
 		return make_file(u, a, pfd, leaf, rel, ae, e);
 	case AE_IFDIR:
@@ -642,7 +701,7 @@ unpack_entry(struct unpack *u, struct archive *a, struct archive_entry *ae, stru
 		return 0;
 	default:
 		return err_set(e, EINVAL, "archive entry '%s': unsupported file type 0%o", u->name,
-			       (unsigned)archive_entry_filetype(ae));
+			       (unsigned)la_archive_entry_filetype(ae));
 	}
 }
 
@@ -684,13 +743,13 @@ unpack_all(struct unpack *u, struct archive *a, const char *path, struct ioc_err
 	struct archive_entry *ae;
 	int r;
 
-	if (archive_read_open_filename(a, path, 1 << 16) != ARCHIVE_OK)
-		return err_set(e, archive_errno(a) > 0 ? archive_errno(a) : EINVAL, "%s",
-			       archive_error_string(a));
-	while ((r = archive_read_next_header(a, &ae)) != ARCHIVE_EOF) {
+	if (la_archive_read_open_filename(a, path, 1 << 16) != ARCHIVE_OK)
+		return err_set(e, la_archive_errno(a) > 0 ? la_archive_errno(a) : EINVAL, "%s",
+			       la_archive_error_string(a));
+	while ((r = la_archive_read_next_header(a, &ae)) != ARCHIVE_EOF) {
 		if (r != ARCHIVE_OK && r != ARCHIVE_WARN)
-			return err_set(e, archive_errno(a) > 0 ? archive_errno(a) : EINVAL, "%s",
-				       archive_error_string(a));
+			return err_set(e, la_archive_errno(a) > 0 ? la_archive_errno(a) : EINVAL,
+				       "%s", la_archive_error_string(a));
 		if (unpack_entry(u, a, ae, e) < 0)
 			return -1;
 		u->files++;
@@ -708,21 +767,23 @@ archive_unpack(const char *path, const char *destdir, bool progress, struct ioc_
 	struct archive *a;
 	int r;
 
+	if (la_load(e) < 0)
+		return -1;
 	/* Tests run the suite again with the fallback that old kernels get. */
 	u.openat2 = !getenv("IOCAGE_NO_OPENAT2");
 	u.rootfd = open(destdir, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (u.rootfd < 0)
 		return err_sys(e, "unpack into %s", destdir);
-	a = archive_read_new();
+	a = la_archive_read_new();
 	if (!a) {
 		unpack_free(&u);
 		return err_set(e, ENOMEM, "unpack %s: out of memory", path);
 	}
-	archive_read_support_filter_all(a);
-	archive_read_support_format_all(a);
+	la_archive_read_support_filter_all(a);
+	la_archive_read_support_format_all(a);
 	r = unpack_all(&u, a, path, e);
 	show_progress(&u, true);
-	archive_read_free(a);
+	la_archive_read_free(a);
 	unpack_free(&u);
 	return r < 0 ? err_wrap(e, "unpack %s", path) : 0;
 }
