@@ -16,8 +16,9 @@
 #
 # Running jails (t100, t110): the busybox release holds /bin/probe (tests/payload/probe.c, static)
 # and an /etc/rc that runs /etc/rc.local when a test wrote one; ptyrun drives a command on a
-# pseudo-terminal; jid_of, rt_val, console_log, state_file, cgroup_dirs_of, procs_of_jail,
-# wait_gone and stop_test_jails (register it with at_exit) find and clean a jail's runtime.
+# pseudo-terminal; private_binary gives the test its own copy of iocage; jid_of, rt_val,
+# console_log, state_file, cgroup_dirs_of, procs_of_jail, wait_gone and stop_test_jails
+# (register it with at_exit) find and clean a jail's runtime.
 
 set -u
 set -o pipefail
@@ -690,6 +691,16 @@ probe_bin() {
 # ---------------------------------------------------------------------------------------------
 # Running jails
 
+# private_binary: run this test with its own copy of the iocage binary (in T_TMP), so that a
+# rebuild of build/iocage while the test runs changes nothing, and so that "the binary is
+# unchanged" checks only what the test ran.
+private_binary() {
+	cp -- "$IOCAGE_BIN" "$T_TMP/iocage" || bail_out "cannot copy $IOCAGE_BIN"
+	IOCAGE_BIN=$T_TMP/iocage
+	IOC=$IOCAGE_BIN
+	export IOCAGE_BIN
+}
+
 # ptyrun [-t SECS] [-e REGEX | -s TEXT | -w SECS]... -- CMD...: run CMD on a new terminal.
 ptyrun() {
 	python3 "$IOC_TOP/tests/payload/ptyrun.py" "$@"
@@ -746,6 +757,7 @@ is_live() {
 procs_of_jail() { # procs_of_jail UUID
 	local p
 	[ -n "$1" ] || return 0
+	# shellcheck disable=SC2013  # pids are single words
 	for p in $(grep -l -F -- "/$1" /proc/[0-9]*/cgroup 2>/dev/null | cut -d/ -f3 | sort -n); do
 		! is_live "$p" || printf '%s\n' "$p"
 	done

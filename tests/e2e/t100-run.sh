@@ -7,6 +7,7 @@
 . "$(dirname "$0")/lib.sh"
 
 probe=$(probe_bin) || bail_out "cannot build tests/payload/probe.c"
+private_binary
 at_exit stop_test_jails
 ok -m "fetch release R (busybox with /bin/probe)" make_busybox_release R ||
 	bail_out "cannot fetch: $ERR"
@@ -27,6 +28,10 @@ cleaned() { # cleaned UUID NAME
 	ok -m "$2: no state file $(state_file "$1")" test ! -e "$(state_file "$1")"
 	is "$(cgroup_dirs_of "$1")" "" "$2: no cgroup directory named after the jail"
 	is "$(procs_of_jail "$1")" "" "$2: no process left in the jail's cgroup"
+}
+
+tree_sum() { # tree_sum DIR: names, types and contents of everything below DIR (one filesystem)
+	(cd "$1" && find . -xdev -printf '%p %y %m\n' | sort && find . -xdev -type f -exec sha256sum {} + | sort)
 }
 
 # re_quote TEXT: TEXT as an ERE matching itself.
@@ -96,6 +101,10 @@ for kind in thick thin base; do
 	isnt "$(kv_val "$rt" ns.mnt)" "$host_mnt" "$kind: its own mount namespace"
 	like "$(kv_val "$rt" ns.net)" '^net:\[' "$kind: runtime ns.net="
 	isnt "$(kv_val "$rt" ns.net)" "$host_net" "$kind: its own network namespace (ip4=new)"
+	for ns in uts ipc cgroup; do
+		like "$(kv_val "$rt" ns.$ns)" "^$ns:\\[[0-9]+\\]\$" "$kind: runtime ns.$ns="
+		isnt "$(kv_val "$rt" ns.$ns)" "$(readlink /proc/self/ns/$ns)" "$kind: its own $ns namespace"
+	done
 	isnt "$(kv_val "$rt" cgroup)" "" "$kind: runtime cgroup="
 	like "$(kv_val "$rt" capabilities)" '^0x[0-9a-f]{16}$' "$kind: runtime capabilities=0x..."
 	isnt "$(kv_val "$rt" network)" "host" "$kind: runtime network= is not the host's"
@@ -108,6 +117,11 @@ for kind in thick thin base; do
 		ioc exec $kind /bin/sh -c 'exit 3'
 	fails -m "$kind: exec TAG -- cmd: status 5" 5 ioc exec $kind -- /bin/sh -c 'exit 5'
 	ok -m "$kind: exec true" ioc exec $kind /bin/true
+	fails -m "$kind: exec of a command killed by SIGKILL exits 128+9" 137 \
+		ioc exec $kind /bin/sh -c 'kill -9 $$'
+	fails -m "$kind: exec of a command the jail does not have exits 127" 127 \
+		ioc exec $kind /bin/nosuchcommand
+	like "$ERR" nosuchcommand "$kind: exec of a missing command names it on stderr"
 	ok -m "$kind: exec the probe (the caller holds fds 7 and 9)" \
 		ioc exec $kind /bin/probe 7</etc/hostname 9</etc/passwd
 	p=$OUT
@@ -134,6 +148,19 @@ for kind in thick thin base; do
 	ok -m "$kind: exec prints stdout and stderr apart" \
 		ioc exec $kind /bin/sh -c 'echo to-out; echo to-err >&2'
 	is "$OUT/$ERR" "to-out/to-err" "$kind: exec keeps stdout and stderr apart"
+
+	# --- basejail: the release's system directories read-only, the jail's own writable ---
+	if [ $kind = base ]; then
+		rel_sum=$(tree_sum "$(release_root R)")
+		for d in /bin /sbin /lib /usr; do
+			nok -m "base: $d (the release's) is read-only in the jail" \
+				ioc exec base /bin/touch "$d/ioc-written"
+		done
+		for d in /etc /var /root /home /tmp /usr/local; do
+			ok -m "base: $d (the jail's own) is writable" ioc exec base /bin/touch "$d/ioc-written"
+		done
+		is "$(tree_sum "$(release_root R)")" "$rel_sum" "base: the release is unchanged"
+	fi
 
 	# --- users ---
 	ok -m "$kind: exec -U nobody2 (a user of the jail only)" ioc exec -U nobody2 $kind /bin/probe
@@ -288,7 +315,40 @@ like "$log" '^fds=0,1,2$' "exec_start holds only fds 0,1,2 (not the caller's)"
 like "$log" "^hostname=$ul\$" "exec_start runs in the jail (its hostname)"
 like "$log" '^seccomp=2$' "exec_start runs under the seccomp filter"
 unlike "$OUT" 'hello-from-rc' "exec_start's output is not on start's stdout"
+# exec_stop runs in the jail, its output to the log; stop_timeout bounds a process that
+# ignores SIGTERM.
+ok -m "set exec_stop to an echo" ioc set 'exec_stop=/bin/sh -c "echo bye-from-stop"' logj
+ok -m "set stop_timeout=1" ioc set stop_timeout=1 logj
+ok -m "exec leaves a process that ignores SIGTERM" ioc exec logj /bin/sh -c \
+	'trap "" TERM; /bin/sleep 1000 </dev/null >/dev/null 2>&1 &'
+is "$(procs_of_jail "$ul" | wc -l)" 2 "the jail's cgroup holds init and the stubborn sleep"
+jid=$(jid_of logj)
+t0=$(date +%s.%N)
 ok -m "stop logj" ioc stop logj
+t1=$(date +%s.%N)
+is "$OUT" "* Stopping $ul (logj)
+  + exec_stop OK
+  + terminate OK
+  + kill OK
+  + cgroup OK" "stop shows exec_stop before terminate"
+like "$(cat "$(console_log "$ul")")" '^bye-from-stop$' "exec_stop's output is in the console log"
+note "stop with a process ignoring SIGTERM, stop_timeout=1: $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')s"
+ok -m "stop waited about stop_timeout for the stubborn process (>= 0.9s)" \
+	awk -v a="$t0" -v b="$t1" 'BEGIN { exit !(b - a >= 0.9) }'
+ok -m "the init is gone" wait_gone "$jid" 5
+cleaned "$ul" "logj after stop with a process ignoring SIGTERM"
+
+# exec_start's default (/bin/sh /etc/rc) is skipped when the jail has no /etc/rc.
+ok -m "create norc" ioc create -c release=R tag=norc
+unr=$(uuid_of norc)
+rm -f "$(jail_root "$unr")/etc/rc"
+ok -m "start a jail without /etc/rc" ioc start norc
+is "$OUT" "* Starting $unr (norc)
+  + mount OK
+  + cgroup OK
+  + namespaces OK" "without /etc/rc the default exec_start is skipped (no exec_start step)"
+is "$(state_of norc)" up "the jail without /etc/rc runs (idles under its init)"
+ok -m "stop norc" ioc stop norc
 
 # exec_timeout: an exec_start that never returns fails the start, which unwinds everything.
 ok -m "create slow" ioc create -c release=R tag=slow

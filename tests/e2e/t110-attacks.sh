@@ -7,6 +7,7 @@
 . "$(dirname "$0")/lib.sh"
 
 probe=$(probe_bin) || bail_out "cannot build tests/payload/probe.c"
+private_binary
 at_exit stop_test_jails
 ok -m "fetch release R (busybox with /bin/probe)" make_busybox_release R ||
 	bail_out "cannot fetch: $ERR"
@@ -17,10 +18,25 @@ re_quote() { # TEXT as an ERE matching itself
 }
 
 # Mount points of the host, except those of this suite's own stores (/var/tmp/ioc-*, pools
-# ioce2e*), so that other work on the host does not disturb the comparison.
+# ioce2e*).
 host_mounts() {
 	awk '{ m = $5; gsub(/\\040/, " ", m); print m }' /proc/self/mountinfo |
 		grep -Ev '^/(var/)?tmp/ioc-|^/ioce2e' | sort -u
+}
+
+# The mount points the host gained since mounts0. Other work on this host (jails of other
+# stores come and go) must not disturb it: a gained mount whose path names a jail uuid that is
+# not one of this test's is someone else's.
+mounts_gained() {
+	local m x mine
+	mine=$(listed_uuids)
+	comm -13 <(printf '%s\n' "$mounts0") <(host_mounts) | while IFS= read -r m; do
+		# shellcheck disable=SC2013  # uuids are single words
+		for x in $(grep -Eo "$UUID_RE" <<<"$m"); do
+			grep -qxF -- "$x" <<<"$mine" || continue 2
+		done
+		printf '%s\n' "$m"
+	done
 }
 
 tree_sum() { # tree_sum DIR: names, types and contents of everything below DIR
@@ -132,7 +148,7 @@ rmdir "$r/proc"
 ln -s /etc "$r/proc"
 what="symlink attack: /proc -> /etc"
 if try_start lproc "$what"; then
-	is "$(host_mounts)" "$mounts0" "$what: the host gains no mount while the jail runs"
+	is "$(mounts_gained)" "" "$what: the host gains no mount while the jail runs"
 	is "$(ioc exec lproc /bin/probe stat /proc/self 2>&1 | head -n1)" type=lnk \
 		"$what: the jail's /proc works (/proc/self is its magic link)"
 	is "$(ioc exec lproc /bin/sh -c 'cat /proc/1/status' 2>&1 | awk '/^Pid:/ { print $2 }')" 1 \
@@ -142,11 +158,11 @@ is "$(sha256sum </etc/hostname)" "$etc_hostname_sum" "$what: the host's /etc/hos
 is "$(sha256sum </etc/passwd)" "$etc_passwd_sum" "$what: the host's /etc/passwd is untouched"
 is "$(findmnt -n -o TARGET --mountpoint /etc 2>/dev/null)" "" "$what: nothing is mounted on the host's /etc"
 stop_if_up lproc
-is "$(host_mounts)" "$mounts0" "$what: the host's mount table is as before"
+is "$(mounts_gained)" "" "$what: the host gained no mount"
 rm -f "$r/proc"
 ln -s ../../../../../../../../../../etc "$r/proc"
 what="symlink attack: /proc -> ../../../etc"
-try_start lproc "$what" && is "$(host_mounts)" "$mounts0" "$what: the host gains no mount while the jail runs"
+try_start lproc "$what" && is "$(mounts_gained)" "" "$what: the host gains no mount while the jail runs"
 is "$(sha256sum </etc/hostname)" "$etc_hostname_sum" "$what: the host's /etc/hostname is untouched"
 stop_if_up lproc
 rm -f "$r/proc"
@@ -165,7 +181,7 @@ if try_start ldev "$what"; then
 		"$what: the jail's /dev/null is the null device"
 fi
 is "$(find "$hostdev" -mindepth 1 | head -n5)" "" "$what: nothing was made in the host directory"
-is "$(host_mounts)" "$mounts0" "$what: the host's mount table is as before"
+is "$(mounts_gained)" "" "$what: the host gained no mount"
 stop_if_up ldev
 
 # --- /dev/null -> a file (CVE-2025-31133 shape: masking /proc paths with "/dev/null") ---
@@ -203,6 +219,36 @@ if try_start lnull "$what"; then
 fi
 is "$(cat /proc/sys/kernel/core_pattern)" "$core_pattern" "$what: the host's core_pattern is unchanged"
 stop_if_up lnull
+
+# The same from the release: a release whose /dev/null is a symlink to its /etc/shadow, and a
+# thin jail (which shares the release's files) made from it.
+python3 - "$(busybox_tarball)" "$T_TMP/devnull.tar" <<'PY'
+import io, shutil, sys, tarfile, time
+src, dst = sys.argv[1:3]
+shutil.copyfile(src, dst)
+with tarfile.open(dst, "a") as t:
+    data = b"root:release-secret-hash:19000:0:99999:7:::\n"
+    ti = tarfile.TarInfo("./etc/shadow"); ti.size = len(data); ti.mode = 0o600
+    ti.mtime = int(time.time()); t.addfile(ti, io.BytesIO(data))
+    ti = tarfile.TarInfo("./dev/null"); ti.type = tarfile.SYMTYPE; ti.linkname = "/etc/shadow"
+    ti.mode = 0o777; ti.mtime = int(time.time()); t.addfile(ti)
+PY
+ok -m "fetch a release whose /dev/null is a symlink to /etc/shadow" \
+	ioc fetch -F "$T_TMP/devnull.tar" release=RNULL
+ok -m "the release holds the /dev/null symlink" test -L "$(release_root RNULL)/dev/null"
+ok -m "create a thin jail from it" ioc create -c release=RNULL tag=lnullrel
+r=$(jail_root "$(uuid_of lnullrel)")
+shsum=$(sha256sum <"$r/etc/shadow")
+what="CVE-2025-31133: the release's /dev/null -> /etc/shadow"
+if try_start lnullrel "$what"; then
+	run ioc exec lnullrel /bin/probe stat /dev/null
+	is "$(kv_val "$OUT" type) $(kv_val "$OUT" rdev)" "chr 1,3" "$what: /dev/null is the char device 1,3"
+	ok -m "$what: writing to /dev/null in the jail" ioc exec lnullrel /bin/sh -c 'echo pwned >/dev/null'
+	is "$(ioc exec lnullrel /bin/cat /etc/shadow 2>&1)" "$(cat "$r/etc/shadow")" \
+		"$what: the jail's /etc/shadow reads as it was"
+fi
+is "$(sha256sum <"$r/etc/shadow")" "$shsum" "$what: the jail's /etc/shadow is unchanged"
+stop_if_up lnullrel
 
 # =============================================================================================
 # Root in the jail against the kernel.
@@ -402,7 +448,7 @@ is "$(sha256sum <"$IOCAGE_BIN")" "$bin_sum" "the iocage binary is unchanged"
 is "$(sha256sum </etc/hostname)" "$etc_hostname_sum" "the host's /etc/hostname is unchanged"
 is "$(cat /proc/sys/kernel/core_pattern)" "$core_pattern" "the host's core_pattern is unchanged"
 is "$(uname -n)" "$host_uts" "the host's hostname is unchanged"
-is "$(host_mounts)" "$mounts0" "the host's mount table is as before"
+is "$(mounts_gained)" "" "the host gained no mount"
 is "$(list_rows | awk -F'\t' '$4 != "down"' | wc -l)" 0 "every jail is down"
 left=
 for u in $(listed_uuids); do
