@@ -4,6 +4,10 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "core/lock.h"
+#include "core/props.h"
+#include "util/cleanup.h"
+
 static int
 open_backend(struct ioc *ioc, struct ioc_err *e)
 {
@@ -40,6 +44,26 @@ open_backend(struct ioc *ioc, struct ioc_err *e)
 	return r;
 }
 
+/* Every key iocage stores as a user property: the registry's own (native ones live on the
+ * dataset itself) and the mark of a dataset being made. */
+static const char *const *
+user_keys(void)
+{
+	static const char *keys[256];
+	size_t n, k = 0;
+	const struct prop *t;
+
+	if (keys[0])
+		return keys;
+	t = prop_table(&n);
+	for (size_t i = 0; i < n && k < ARRAY_SIZE(keys) - 2; i++)
+		if (!(t[i].flags & PF_NATIVE))
+			keys[k++] = t[i].name;
+	keys[k++] = PARTIAL_KEY;
+	keys[k] = NULL;
+	return keys;
+}
+
 int
 ioc_store(struct ioc *ioc, bool init, struct ioc_err *e)
 {
@@ -47,6 +71,7 @@ ioc_store(struct ioc *ioc, bool init, struct ioc_err *e)
 		return 0;
 	if (open_backend(ioc, e) < 0)
 		return -1;
+	ioc->st->user_keys = user_keys();
 	if (init && ioc->st->ops->init(ioc->st, e) < 0) {
 		store_free(ioc->st);
 		ioc->st = NULL;

@@ -121,6 +121,10 @@ struct store {
 	char *base; /* zfs: "POOL/iocage"; dir: the root directory */
 	char *mnt;  /* the directory where base's files are */
 	void *priv; /* the backend's own state */
+	/* The user property keys the caller knows (NULL-terminated), or NULL for "all there
+	 * are". A backend may read only these: zfs answers several times faster when it is
+	 * asked for named properties than for `all`. */
+	const char *const *user_keys;
 };
 
 /* Backends. */

@@ -351,6 +351,27 @@ recs_have(const struct zfs_recs *recs, const char *name)
 	return false;
 }
 
+/* What a listing asks zfs for: "all", or, when the caller named its keys, just those (and the
+ * native properties with STORE_NATIVE). zfs-fuse answers 3-4x faster for named properties,
+ * since it need not compute every native property of every dataset. */
+static char *
+props_arg(const struct store *s, unsigned flags)
+{
+	struct sbuf b = {0};
+
+	if (!s->user_keys)
+		return xstrdup("all");
+	for (size_t i = 0; (flags & STORE_NATIVE) && i < ARRAY_SIZE(native_props); i++) {
+		sbuf_add(&b, b.len ? "," : "");
+		sbuf_add(&b, native_props[i]);
+	}
+	for (size_t i = 0; s->user_keys[i]; i++) {
+		sbuf_add(&b, b.len ? "," UPROP : UPROP);
+		sbuf_add(&b, s->user_keys[i]);
+	}
+	return sbuf_take(&b);
+}
+
 /* Records -> datasets -------------------------------------------------------------------- */
 
 static bool
@@ -815,16 +836,18 @@ static int
 zfs_list(struct store *s, const char *parent, unsigned flags, struct ds_list *out,
 	 struct ioc_err *e)
 {
-	cleanup_free char *full = NULL, *text = NULL;
+	cleanup_free char *full = NULL, *text = NULL, *props = NULL;
 	struct zfs_recs recs = {0};
 	struct ds_list l = {0};
 	const char *argv[] = {"zfs", "get", "-H", "-p",
 			      "-d",  "1",   "-o", "name,property,value,source",
-			      "all", NULL,  NULL};
+			      NULL,  NULL,  NULL};
 
 	if (check_name(parent, true, e) < 0)
 		return -1;
 	full = full_name(s, parent);
+	props = props_arg(s, flags);
+	argv[8] = props;
 	argv[9] = full;
 	if (zfs_get(argv, ZFS_COLS_NPVS, &text, &recs, e) < 0)
 		return -1;
@@ -837,15 +860,17 @@ zfs_list(struct store *s, const char *parent, unsigned flags, struct ds_list *ou
 static int
 zfs_getds(struct store *s, const char *name, unsigned flags, struct ds *out, struct ioc_err *e)
 {
-	cleanup_free char *full = NULL, *text = NULL;
+	cleanup_free char *full = NULL, *text = NULL, *props = NULL;
 	struct zfs_recs recs = {0};
 	struct ds d = {0};
 	const char *argv[] = {"zfs", "get", "-H", "-p", "-o", "name,property,value,source",
-			      "all", NULL,  NULL};
+			      NULL,  NULL,  NULL};
 
 	if (check_name(name, true, e) < 0)
 		return -1;
 	full = full_name(s, name);
+	props = props_arg(s, flags);
+	argv[6] = props;
 	argv[7] = full;
 	if (zfs_get(argv, ZFS_COLS_NPVS, &text, &recs, e) < 0)
 		return -1;
