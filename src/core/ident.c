@@ -12,34 +12,6 @@
 /* Candidates named in an "ambiguous" message; the rest are counted. */
 #define RESOLVE_SHOW_MAX 10
 
-/* Operands and tags end up in messages printed on a terminal: show anything that is not
- * printable ASCII as \xNN so that a hostile name cannot drive the terminal, and keep it short. */
-static const char *
-shown(const char *s, char *buf, size_t len)
-{
-	static const char hex[] = "0123456789abcdef";
-	const unsigned char *p = (const unsigned char *)s;
-	size_t o = 0;
-
-	/* Each step writes at most 4 bytes; keep room for "..." and the NUL. */
-	for (; *p && o + 8 <= len; p++) {
-		if (*p >= 0x20 && *p < 0x7f) {
-			buf[o++] = (char)*p;
-			continue;
-		}
-		buf[o++] = '\\';
-		buf[o++] = 'x';
-		buf[o++] = hex[*p >> 4];
-		buf[o++] = hex[*p & 0xf];
-	}
-	if (*p) {
-		memcpy(buf + o, "...", 3);
-		o += 3;
-	}
-	buf[o] = '\0';
-	return buf;
-}
-
 static void
 random_bytes(unsigned char *buf, size_t len)
 {
@@ -132,7 +104,7 @@ name_validate(const char *what, const char *name, size_t max, const char *extra,
 	char show[96], c[8];
 	size_t len = strnlen(name, max + 1);
 
-	shown(name, show, sizeof(show));
+	str_shown(name, show, sizeof(show));
 	if (len == 0)
 		return err_set(e, EINVAL, "%s: the name is empty; use %s", what, allowed);
 	if (len > max)
@@ -143,7 +115,7 @@ name_validate(const char *what, const char *name, size_t max, const char *extra,
 	for (size_t i = 0; i < len; i++) {
 		if (is_name_char(name[i], extra))
 			continue;
-		shown((char[]){name[i], '\0'}, c, sizeof(c));
+		str_shown((char[]){name[i], '\0'}, c, sizeof(c));
 		return err_set(e, EINVAL, "%s '%s' has '%s', which is not allowed; use %s", what,
 			       show, c, allowed);
 	}
@@ -253,8 +225,8 @@ ambiguous(const struct ident *v, const struct matches *m, const char *operand, s
 		const struct ident *id = &v[m->v[i]];
 		size_t before = b.len;
 
-		sbuf_addf(&b, "%s%s (%s)", i ? ", " : "", shown(id->uuid, show, sizeof(show)),
-			  id->tag ? shown(id->tag, tag, sizeof(tag)) : "no tag");
+		sbuf_addf(&b, "%s%s (%s)", i ? ", " : "", str_shown(id->uuid, show, sizeof(show)),
+			  id->tag ? str_shown(id->tag, tag, sizeof(tag)) : "no tag");
 		if (b.len > budget) {
 			b.len = before;
 			b.s[before] = '\0';
@@ -264,7 +236,7 @@ ambiguous(const struct ident *v, const struct matches *m, const char *operand, s
 	if (i < m->n)
 		sbuf_addf(&b, " and %zu more", m->n - i);
 	err_set(e, EINVAL, "'%s' is ambiguous: it matches %s; give more of the UUID or the tag",
-		shown(operand, show, sizeof(show)), sbuf_str(&b));
+		str_shown(operand, show, sizeof(show)), sbuf_str(&b));
 	sbuf_free(&b);
 	return -1;
 }
@@ -278,7 +250,7 @@ resolve_found(const struct ident *v, struct matches *m, const char *operand, str
 		return (int)m->v[0];
 	if (m->n > 1)
 		return ambiguous(v, m, operand, e);
-	return err_set(e, ENOENT, "no jail named '%s'", shown(operand, show, sizeof(show)));
+	return err_set(e, ENOENT, "no jail named '%s'", str_shown(operand, show, sizeof(show)));
 }
 
 int

@@ -362,34 +362,6 @@ prop_suggest(const char *name)
 	return best <= limit ? found : NULL;
 }
 
-/* Values end up in messages printed on a terminal: show anything that is not printable
- * ASCII as \xNN so that a hostile value cannot drive the terminal, and keep it short. */
-static const char *
-shown(const char *s, char *buf, size_t len)
-{
-	static const char hex[] = "0123456789abcdef";
-	const unsigned char *p = (const unsigned char *)s;
-	size_t o = 0;
-
-	/* Each step writes at most 4 bytes; keep room for "..." and the NUL. */
-	for (; *p && o + 8 <= len; p++) {
-		if (*p >= 0x20 && *p < 0x7f) {
-			buf[o++] = (char)*p;
-			continue;
-		}
-		buf[o++] = '\\';
-		buf[o++] = 'x';
-		buf[o++] = hex[*p >> 4];
-		buf[o++] = hex[*p & 0xf];
-	}
-	if (*p) {
-		memcpy(buf + o, "...", 3);
-		o += 3;
-	}
-	buf[o] = '\0';
-	return buf;
-}
-
 static int bad_value(struct ioc_err *e, const struct prop *p, const char *val, const char *fmt, ...)
     IOC_PRINTF(4, 5);
 
@@ -403,7 +375,7 @@ bad_value(struct ioc_err *e, const struct prop *p, const char *val, const char *
 	va_start(ap, fmt);
 	(void)vsnprintf(rest, sizeof(rest), fmt, ap);
 	va_end(ap);
-	return err_set(e, EINVAL, "%s: '%s' %s", p->name, shown(val, show, sizeof(show)), rest);
+	return err_set(e, EINVAL, "%s: '%s' %s", p->name, str_shown(val, show, sizeof(show)), rest);
 }
 
 /* Length of the UTF-8 sequence at s with its code point in *cp, or 0 when it is not valid
@@ -628,7 +600,7 @@ prop_check_set(const char *name, const char *val, bool creating, char **canon, s
 
 	if (!p) {
 		near = prop_suggest(name);
-		shown(name, show, sizeof(show));
+		str_shown(name, show, sizeof(show));
 		if (near)
 			return err_set(e, EINVAL, "unknown property '%s' (did you mean '%s'?)",
 				       show, near);
@@ -795,7 +767,7 @@ bad_ifname(const struct prop *p, const char *name, struct ioc_err *e)
 	return err_set(e, EINVAL,
 		       "%s: '%s' is not an interface name (1-15 characters without spaces, "
 		       "'/', ':', ';', ',', '|' or '%%', and not '.' or '..')",
-		       p->name, shown(name, show, sizeof(show)));
+		       p->name, str_shown(name, show, sizeof(show)));
 }
 
 static int
@@ -809,7 +781,7 @@ interface_item(const struct prop *p, const char *item, bool seen[VNET_MAX], stru
 		return err_set(e, EINVAL,
 			       "%s: '%s' is not vnetN:BRIDGE with N from 0 to 3; e.g. "
 			       "vnet0:bridge0,vnet1:bridge1, or none",
-			       p->name, shown(item, show, sizeof(show)));
+			       p->name, str_shown(item, show, sizeof(show)));
 	n = item[4] - '0';
 	if (seen[n])
 		return err_set(e, EINVAL, "%s: vnet%d is given twice", p->name, n);
@@ -852,7 +824,7 @@ ip_item_addr(const struct prop *p, const char *item, const char *addr, int af, s
 	uint64_t mask;
 	size_t len;
 
-	shown(item, show, sizeof(show));
+	str_shown(item, show, sizeof(show));
 	if (af == AF_INET && streq(addr, "AUTOIP4"))
 		return 0;
 	if (af == AF_INET && str_has_prefix(addr, "AUTOIP4/"))
@@ -868,7 +840,7 @@ ip_item_addr(const struct prop *p, const char *item, const char *addr, int af, s
 	if (inet_pton(af, ip, bin) != 1)
 		return err_set(
 		    e, EINVAL, "%s: '%s' is not an IPv%d address%s", p->name,
-		    shown(ip, show, sizeof(show)), af == AF_INET ? 4 : 6,
+		    str_shown(ip, show, sizeof(show)), af == AF_INET ? 4 : 6,
 		    inet_pton(af == AF_INET ? AF_INET6 : AF_INET, ip, bin) == 1
 			? (af == AF_INET ? " (IPv6 goes in ip6_addr)" : " (IPv4 goes in ip4_addr)")
 			: "");
@@ -893,7 +865,7 @@ ip_item(const struct prop *p, const char *item, int af, struct ioc_err *e)
 			       "%s: '%s' has no interface; use IFACE|ADDR/MASK such as %s, "
 			       "with DEFAULT as IFACE for the host's default-route interface, "
 			       "or none",
-			       p->name, shown(item, show, sizeof(show)),
+			       p->name, str_shown(item, show, sizeof(show)),
 			       af == AF_INET ? "vnet0|192.168.1.10/24" : "vnet0|fd00::10/64");
 	len = (size_t)(bar - item);
 	if (len >= sizeof(iface))
@@ -978,7 +950,7 @@ resolver_line(const struct prop *p, const char *line, struct ioc_err *e)
 
 	while (arg && *arg == ' ')
 		arg++;
-	shown(line, show, sizeof(show));
+	str_shown(line, show, sizeof(show));
 	for (size_t i = 0; i < ARRAY_SIZE(words); i++) {
 		if (strlen(words[i]) != wlen || strncmp(line, words[i], wlen) != 0)
 			continue;
@@ -1182,7 +1154,7 @@ rctl_bad(const struct prop *p, const char *amount, enum rctl_kind k, const char 
 	char show[96];
 
 	return err_set(e, EINVAL, "%s: '%s' %s; use VALUE:ACTION such as %s, or off", p->name,
-		       shown(amount, show, sizeof(show)), why, rctl_kinds[k].examples);
+		       str_shown(amount, show, sizeof(show)), why, rctl_kinds[k].examples);
 }
 
 /* "90", "90s", "15m", "2h" -> seconds. */
@@ -1252,7 +1224,7 @@ rctl_action(const struct prop *p, const char *s, char out[16], struct ioc_err *e
 	}
 	out[0] = '\0';
 	return err_set(e, EINVAL, "%s: unknown action '%s' (deny, log, devctl, throttle, sigNAME)",
-		       p->name, shown(s, show, sizeof(show)));
+		       p->name, str_shown(s, show, sizeof(show)));
 }
 
 static int

@@ -167,41 +167,6 @@ name_ok(const char *s)
 
 /* ---- /proc/self/mountinfo ---- */
 
-/* The kernel writes space, tab, newline and backslash in mountinfo as \ooo. */
-static void
-unescape_octal(char *s)
-{
-	char *w = s, *r = s;
-
-	while (*r) {
-		if (r[0] == '\\' && r[1] >= '0' && r[1] <= '3' && r[2] >= '0' && r[2] <= '7' &&
-		    r[3] >= '0' && r[3] <= '7') {
-			*w++ = (char)(((r[1] - '0') << 6) | ((r[2] - '0') << 3) | (r[3] - '0'));
-			r += 4;
-		} else {
-			*w++ = *r++;
-		}
-	}
-	*w = '\0';
-}
-
-static char *
-next_field(char **p)
-{
-	char *s = *p, *sp;
-
-	if (!s)
-		return NULL;
-	sp = strchr(s, ' ');
-	if (sp) {
-		*sp = '\0';
-		*p = sp + 1;
-	} else {
-		*p = NULL;
-	}
-	return s;
-}
-
 struct mi_line {
 	char *target, *fstype, *opts;
 };
@@ -214,21 +179,21 @@ mi_split(char *line, struct mi_line *m)
 	char *p = line, *f[5], *x;
 
 	for (int i = 0; i < 5; i++)
-		if (!(f[i] = next_field(&p)) || !*f[i])
+		if (!(f[i] = mountinfo_field(&p)) || !*f[i])
 			return false;
 	if (f[0][strspn(f[0], "0123456789")] != '\0' || !strchr(f[2], ':'))
 		return false;
 	do
-		x = next_field(&p);
+		x = mountinfo_field(&p);
 	while (x && !streq(x, "-"));
-	m->fstype = next_field(&p);
-	if (!next_field(&p)) /* source */
+	m->fstype = mountinfo_field(&p);
+	if (!mountinfo_field(&p)) /* source */
 		return false;
-	m->opts = next_field(&p);
+	m->opts = mountinfo_field(&p);
 	if (!m->fstype || !m->opts)
 		return false;
 	m->target = f[4];
-	unescape_octal(m->target);
+	mountinfo_unescape(m->target);
 	return m->target[0] == '/';
 }
 

@@ -57,8 +57,8 @@ mkdir_p(const char *path, mode_t mode, struct ioc_err *e)
 /* ---- /proc/self/mountinfo ---- */
 
 /* The kernel writes space, tab, newline and backslash in mountinfo as \ooo. */
-static void
-unescape_octal(char *s)
+void
+mountinfo_unescape(char *s)
 {
 	char *w = s, *r = s;
 
@@ -74,8 +74,8 @@ unescape_octal(char *s)
 	*w = '\0';
 }
 
-static char *
-next_field(char **p)
+char *
+mountinfo_field(char **p)
 {
 	char *s = *p, *sp;
 
@@ -100,21 +100,21 @@ parse_mountinfo(char *line, struct mount_ent *m)
 	int i;
 
 	for (i = 0; i < 5; i++)
-		if (!(f = next_field(&p)))
+		if (!(f = mountinfo_field(&p)))
 			return false;
 	m->target = f;
 	do {
-		f = next_field(&p);
+		f = mountinfo_field(&p);
 	} while (f && !streq(f, "-"));
-	m->fstype = next_field(&p);
-	m->source = next_field(&p);
-	m->options = next_field(&p);
+	m->fstype = mountinfo_field(&p);
+	m->source = mountinfo_field(&p);
+	m->options = mountinfo_field(&p);
 	if (!m->fstype || !m->source || !m->options)
 		return false;
-	unescape_octal(m->target);
-	unescape_octal(m->fstype);
-	unescape_octal(m->source);
-	unescape_octal(m->options);
+	mountinfo_unescape(m->target);
+	mountinfo_unescape(m->fstype);
+	mountinfo_unescape(m->source);
+	mountinfo_unescape(m->options);
 	return true;
 }
 

@@ -53,4 +53,9 @@ int read_file(const char *path, char **ret, size_t max, struct ioc_err *e);
 int write_file_atomic(const char *path, const char *data, size_t len, mode_t mode,
 		      struct ioc_err *e);
 
+/* /proc/self/mountinfo parsing: the next space-separated field of *p (NULL at the end), and
+ * the kernel's \ooo escapes (space, tab, newline, backslash) decoded in place. */
+char *mountinfo_field(char **p);
+void mountinfo_unescape(char *s);
+
 #endif

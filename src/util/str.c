@@ -400,3 +400,29 @@ str_distance(const char *a, const char *b)
 	}
 	return row[lb];
 }
+
+const char *
+str_shown(const char *s, char *buf, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *p = (const unsigned char *)s;
+	size_t o = 0;
+
+	/* Each step writes at most 4 bytes; keep room for "..." and the NUL. */
+	for (; *p && o + 8 <= len; p++) {
+		if (*p >= 0x20 && *p < 0x7f) {
+			buf[o++] = (char)*p;
+			continue;
+		}
+		buf[o++] = '\\';
+		buf[o++] = 'x';
+		buf[o++] = hex[*p >> 4];
+		buf[o++] = hex[*p & 0xf];
+	}
+	if (*p) {
+		memcpy(buf + o, "...", 3);
+		o += 3;
+	}
+	buf[o] = '\0';
+	return buf;
+}

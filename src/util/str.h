@@ -33,6 +33,9 @@ bool str_has_suffix(const char *s, const char *suffix);
 /* Edit distance (Levenshtein), letters compared without case; SIZE_MAX past 64 chars. For
  * "did you mean" suggestions. */
 size_t str_distance(const char *a, const char *b);
+/* s for a message printed on a terminal: anything but printable ASCII as \xNN (so that a
+ * hostile name or value cannot drive the terminal), cut with "..." to fit len. Returns buf. */
+const char *str_shown(const char *s, char *buf, size_t len);
 
 /* A growable NUL-terminated buffer. A zeroed struct is an empty buffer. */
 struct sbuf {
