@@ -32,13 +32,13 @@ TEST_LDLIBS := $(shell pkg-config --libs libarchive 2>/dev/null || echo -larchiv
 LDFLAGS  += $(SANFLAGS) -Wl,-z,relro,-z,now -Wl,--as-needed
 
 LIB_SRC  := $(sort $(wildcard src/util/*.c src/core/*.c src/store/*.c src/cli/*.c src/run/*.c \
-              src/limits/*.c))
+              src/limits/*.c src/net/*.c))
 LIB_OBJ  := $(LIB_SRC:%.c=$(B)/%.o)
 MAIN_OBJ := $(B)/src/main.o
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 
-.PHONY: all check unit e2e lint format install uninstall clean bench man
+.PHONY: all check unit e2e lint format install uninstall clean bench man check-vm
 
 all: iocage
 
@@ -79,6 +79,10 @@ unit: $(UNIT_BIN)
 
 e2e: $(B)/iocage
 	tests/run --bin $(B)/iocage
+
+# The suite in a KVM guest with OpenZFS and pure cgroup v2 (scripts/check-vm; exit 77: no KVM).
+check-vm:
+	scripts/check-vm
 
 bench: iocage
 	bench/run.sh

@@ -364,7 +364,7 @@ _ioc_setup_zfs() {
 	if ! command -v zpool >/dev/null || ! command -v zfs >/dev/null; then
 		skip_all "zfs/zpool not installed (scripts/install-deps test)"
 	fi
-	"$IOC_TOP/scripts/zfs-fuse-up" >&2 || skip_all "the zfs-fuse daemon does not answer"
+	"$IOC_TOP/scripts/zfs-fuse-up" >&2 || skip_all "ZFS does not answer (zfs-fuse-up)"
 	_record pool "$pool"
 	_record file "$img"
 	_ioc_pool=$pool
@@ -469,8 +469,9 @@ list_col() { # list_col TAG N: column N (1-based) of the jail tagged TAG
 }
 
 # _find_store DIR [GLOBAL-OPTION...] -- EXPRESSION...: find in the store without leaving it:
-# on dir, one filesystem; on zfs, every zfs-fuse mount below (each dataset is a mount of its
-# own) but nothing else (a running jail's /proc). EXPRESSION must print.
+# on dir, one filesystem; on zfs, every zfs mount below (fuse.zfs for zfs-fuse, zfs for OpenZFS;
+# each dataset is a mount of its own) but nothing else (a running jail's /proc). EXPRESSION must
+# print.
 _find_store() {
 	local dir=$1 g=()
 	shift
@@ -480,7 +481,8 @@ _find_store() {
 	done
 	shift
 	if [ "$IOC_BACKEND" = zfs ]; then
-		find "$dir" "${g[@]}" \( ! -fstype fuse.zfs -prune \) -o \( "$@" \) 2>/dev/null
+		find "$dir" "${g[@]}" \( ! -fstype fuse.zfs ! -fstype zfs -prune \) -o \( "$@" \) \
+			2>/dev/null
 	else
 		find "$dir" "${g[@]}" -xdev \( "$@" \) 2>/dev/null
 	fi
