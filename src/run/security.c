@@ -57,6 +57,8 @@ enum cap_rule {
  *   MKNOD             a device node is a way to the host's disks; /dev comes from iocage
  *   SYSLOG            the kernel log leaks host addresses and other jails' messages
  *   MAC_ADMIN/OVERRIDE, AUDIT_CONTROL/READ   host-wide security and audit configuration
+ *   SYS_RESOURCE      raises hard rlimits past the jail's limits, lowers oom_score_adj to
+ *                     shield the jail from a global OOM kill, overrides disk quotas
  *   BPF, PERFMON      kernel attack surface and host-wide observation
  *   CHECKPOINT_RESTORE, WAKE_ALARM, BLOCK_SUSPEND   host-wide or not needed
  *   NET_RAW, LINUX_IMMUTABLE, NET_ADMIN   only when the policy grants them */
@@ -82,10 +84,6 @@ static const struct {
     {CAP_IPC_OWNER, KEEP},             /* SysV IPC of the jail's own namespace (with sysv*=inherit
 					  the host's: that is what inherit shares) */
     {CAP_LEASE, KEEP},                 /* file leases (samba, nfs servers) */
-    {CAP_SYS_RESOURCE, KEEP},          /* rlimits, reserved blocks; kept only if the host has it
-					  (limits proper are cgroups). Beware: it also lets root
-					  lower oom_score_adj, shielding the jail from a global
-					  OOM kill */
     {CAP_NET_RAW, IF_RAW},             /* ping, raw and packet sockets */
     {CAP_LINUX_IMMUTABLE, IF_CHFLAGS}, /* chattr +i/+a, the chflags of FreeBSD */
     {CAP_NET_ADMIN, IF_NETADMIN},      /* interfaces, routes, firewall of its own netns */
