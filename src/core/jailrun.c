@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/jailnet.h"
 #include "core/lock.h"
 #include "limits/cgroup.h"
 #include "util/cleanup.h"
@@ -328,6 +329,7 @@ struct run_ctx {
 	struct cgroup cg;
 	struct jail_proc jp;
 	char *root, *base_root, *resolv;
+	char note[256]; /* said with the step's name: "network (bridge bridge0 created)" */
 };
 
 enum { STEP_DONE = 0, STEP_SKIPPED = 1 };
@@ -403,6 +405,7 @@ clean_stale(struct run_ctx *c)
 	struct ioc_err e;
 
 	state_remove(c->j);
+	jailnet_down(c->ioc, c->j);
 	if (cg_open(c->j->uuid, &c->cg, &e) == 0) {
 		cg_signal(&c->cg, SIGKILL, &e);
 		cg_destroy(&c->cg, &e);
@@ -591,6 +594,18 @@ up_last_started(struct run_ctx *c, struct ioc_err *e)
 	return r < 0 ? -1 : STEP_SKIPPED;
 }
 
+static int
+up_network(struct run_ctx *c, struct ioc_err *e)
+{
+	return jailnet_up(c->ioc, c->j, c->jp.pid, c->note, sizeof(c->note), e);
+}
+
+static void
+down_network(struct run_ctx *c)
+{
+	jailnet_down(c->ioc, c->j);
+}
+
 static const struct step start_steps[] = {
     {NULL, up_lock, down_lock},
     {NULL, up_checks, NULL},
@@ -599,6 +614,7 @@ static const struct step start_steps[] = {
     {"mount", up_mount, NULL},
     {"cgroup", up_cgroup, down_cgroup},
     {"namespaces", up_spawn, down_spawn},
+    {"network", up_network, down_network},
     {"exec_start", up_exec_start, NULL},
     {"exec_poststart", up_poststart, NULL},
     {NULL, up_last_started, NULL},
@@ -613,9 +629,15 @@ run_steps(struct run_ctx *c, const struct step *steps, size_t n, step_cb cb, voi
 	int r = 0;
 
 	for (i = 0; i < n; i++) {
+		c->note[0] = '\0';
 		r = steps[i].up(c, e);
-		if (steps[i].name && (r == STEP_DONE || r < 0))
-			cb(steps[i].name, r >= 0, arg);
+		if (steps[i].name && (r == STEP_DONE || r < 0)) {
+			char label[320];
+
+			snprintf(label, sizeof(label), c->note[0] ? "%s (%s)" : "%s", steps[i].name,
+				 c->note);
+			cb(label, r >= 0, arg);
+		}
 		if (r < 0)
 			break;
 	}
@@ -719,6 +741,9 @@ jail_stop(struct ioc *ioc, const struct jail *j, step_cb cb, void *arg, struct i
 	stop_step("kill", r, cb, arg, &failed, &first, &e2);
 	r = cg_destroy(&c.cg, &e2) < 0 ? -1 : STEP_DONE;
 	stop_step("cgroup", r, cb, arg, &failed, &first, &e2);
+	/* The host ends of the veth pairs, by name: also those of a start killed half-way. */
+	r = jailnet_down(ioc, j);
+	stop_step("network", r, cb, arg, &failed, &first, &e2);
 	state_remove(j);
 	r = run_hook(ioc, j, "exec_poststop", NULL, &e2);
 	stop_step("exec_poststop", r, cb, arg, &failed, &first, &e2);
@@ -876,6 +901,5 @@ jail_runtime(struct ioc *ioc, const struct jail *j, struct kvlist *out, struct i
 	sec_policy_of(ioc, j, &sec);
 	snprintf(buf, sizeof(buf), "0x%016llx", (unsigned long long)sec_caps(&sec));
 	kvlist_set(out, "capabilities", buf);
-	kvlist_set(out, "network", val_is(ioc, j, "ip4", "inherit") ? "host" : "own (loopback)");
-	return 0;
+	return jailnet_describe(ioc, j, jp.pid, out, e);
 }

@@ -619,7 +619,7 @@ busybox_tarball() {
 			cp "$bb" "$tmp/bin/busybox"
 			chmod 0755 "$tmp/bin/busybox"
 			for a in sh ls cat echo hostname sleep id mount ps true false uname env mkdir rm \
-				grep touch kill test; do
+				grep touch kill test ip ping ping6; do
 				ln -s busybox "$tmp/bin/$a"
 			done
 			printf 'root:x:0:0:root:/root:/bin/sh\n' >"$tmp/etc/passwd"

@@ -1,0 +1,204 @@
+#!/usr/bin/env bash
+# Networking (issue #4): VNET jails on a bridge (made by iocage, with a notice) ping each other
+# and the bridge over IPv4 and IPv6; MACs stored at first start; runtime's interfaces; the
+# default routes; a shared-IP (ipvlan) jail on a veth parent; ip4=disable; address conflicts;
+# a non-bridge "bridge"; a jail killed from outside; 10 VNET jails started at once.
+#
+# Everything runs in a network namespace of the test's own (iocnetT$$): iocage is run there
+# with nsenter --net (not `ip netns exec`, which also makes a new mount namespace that would
+# hide the jails' mounts from the rest of the test), so the bridges and veths it makes are
+# there, never on the host's interfaces. The namespace is deleted by name at the end.
+. "$(dirname "$0")/lib.sh"
+
+command -v ip >/dev/null || skip_all "iproute2 (ip) is not installed"
+command -v nsenter >/dev/null || skip_all "nsenter (util-linux) is not installed"
+private_binary
+NS=iocnetT$$
+ip netns add "$NS" || skip_all "cannot create a network namespace"
+at_exit stop_test_jails
+at_exit "ip netns del $NS 2>/dev/null"
+BB=$(_busybox_path)
+
+ioc() {
+	nsenter --net="/run/netns/$NS" -- "$IOCAGE_BIN" "$@"
+}
+nsip() { # ip in the test's namespace
+	ip -n "$NS" "$@"
+}
+jip() { # jip TAG ARGS...: busybox ip in the jail
+	local t=$1
+	shift
+	ioc exec "$t" /bin/busybox ip "$@"
+}
+host_ping() { # host_ping ADDR: one ping from the test's namespace
+	local p=ping
+	[[ $1 == *:* ]] && p=ping6
+	nsenter --net="/run/netns/$NS" -- "$BB" $p -c 1 -W 3 "$1"
+}
+jail_ping() { # jail_ping TAG ADDR
+	local p=ping
+	[[ $2 == *:* ]] && p=ping6
+	ioc exec "$1" /bin/busybox $p -c 1 -W 3 "$2"
+}
+links_of() { # links_of UUID: the test namespace's links named after the jail
+	nsip -o link show | grep -F ".${1:0:8}" || true
+}
+
+ok -m "fetch release R" make_busybox_release R || bail_out "cannot fetch: $ERR"
+nsip link set lo up
+
+# =============================================================================================
+# Two VNET jails on bridge0, which iocage creates.
+for t in va vb; do
+	n=$([ $t = va ] && echo 2 || echo 3)
+	ok -m "create VNET jail $t" ioc create release=R tag=$t vnet=on interfaces=vnet0:bridge0 \
+		"ip4_addr=vnet0|10.23.0.$n/24" "ip6_addr=vnet0|fd00:23::$n/64" \
+		defaultrouter=10.23.0.1 defaultrouter6=fd00:23::1 allow_raw_sockets=1
+done
+ua=$(uuid_of va)
+ub=$(uuid_of vb)
+nok -m "no bridge0 before the first start" nsip link show bridge0
+ok -m "start va" ioc start va
+like "$OUT" '^  \+ network \(bridge bridge0 created\) OK$' \
+	"start va says it created bridge0 (in the network step)"
+is "$(nsip -o link show type bridge | awk -F': ' '{ print $2 }')" bridge0 \
+	"bridge0 exists in the test's namespace and is a bridge"
+like "$(nsip -o link show bridge0)" '[<,]UP[,>]' "bridge0 is up"
+ok -m "start vb" ioc start vb
+like "$OUT" '^  \+ network OK$' "start vb: network OK without a notice (bridge0 exists)"
+nsip addr add 10.23.0.1/24 dev bridge0
+nsip addr add fd00:23::1/64 dev bridge0 nodad
+
+ha=vnet0.${ua:0:8}
+like "$(nsip -o link show "$ha")" "master bridge0" "host end $ha is enslaved to bridge0"
+like "$(nsip -o link show "$ha")" '[<,]UP[,>]' "host end $ha is up"
+mac=$(ioc get vnet0_mac va)
+like "$mac" '^02ff60[0-9a-f]{6} 02ff60[0-9a-f]{6}$' "vnet0_mac was made from mac_prefix and stored"
+jmac=$(echo "${mac#* }" | sed 's/../&:/g; s/:$//')
+hmac=$(echo "${mac% *}" | sed 's/../&:/g; s/:$//')
+like "$(nsip -o link show "$ha")" "link/ether $hmac " "the host end has the first MAC"
+ok -m "busybox ip in jail a" jip va link show vnet0
+like "$OUT" "link/ether $jmac " "the jail end vnet0 has the second MAC"
+like "$OUT" 'mtu 1500' "vnet0 has the bridge's MTU"
+isnt "$(ioc get vnet0_mac vb)" "$mac" "b's MACs differ from a's"
+
+ok -m "a pings b (IPv4)" jail_ping va 10.23.0.3
+ok -m "b pings a (IPv4)" jail_ping vb 10.23.0.2
+ok -m "the bridge side pings a (IPv4)" host_ping 10.23.0.2
+ok -m "a pings the bridge side (IPv4)" jail_ping va 10.23.0.1
+ok -m "a pings b (IPv6)" jail_ping va fd00:23::3
+ok -m "the bridge side pings b (IPv6)" host_ping fd00:23::3
+
+ok -m "routes in a" jip va route show
+like "$OUT" '^default via 10\.23\.0\.1 dev vnet0' "defaultrouter is a's IPv4 default route"
+ok -m "IPv6 routes in a" jip va -6 route show
+like "$OUT" '^default via fd00:23::1 dev vnet0' "defaultrouter6 is a's IPv6 default route"
+
+ok -m "runtime va" ioc runtime va
+rt=$OUT
+is "$(kv_val "$rt" network)" "own (vnet)" "runtime network=own (vnet)"
+is "$(kv_val "$rt" net.vnet0.mac)" "$jmac" "runtime net.vnet0.mac is the jail end's MAC"
+like "$(kv_val "$rt" net.vnet0.addr)" '(^|,)10\.23\.0\.2/24(,|$)' "runtime net.vnet0.addr has IPv4"
+like "$(kv_val "$rt" net.vnet0.addr)" '(^|,)fd00:23::2/64(,|$)' "runtime net.vnet0.addr has IPv6"
+is "$(kv_val "$rt" net.route4)" "10.23.0.1 dev vnet0" "runtime net.route4"
+ok -m "runtime --json va" ioc runtime --json va
+json_ok "d['net.vnet0.mac'] == '$jmac'" "runtime --json has the interfaces" <<<"$OUT"
+like "$(ioc list)" '10\.23\.0\.2' "list shows a's IPv4 address"
+
+# --- an address a running jail has on the same bridge ---
+ok -m "create c with a's address on bridge0" ioc create release=R tag=vc vnet=on \
+	interfaces=vnet0:bridge0 "ip4_addr=vnet0|10.23.0.2/24"
+uc=$(uuid_of vc)
+nok -m "start vc fails" ioc start vc
+like "$ERR" "10\\.23\\.0\\.2 on bridge0 is already used by running jail $ua \\(va\\)" \
+	"the refusal names the address, the bridge and the jail that has it"
+is "$(state_of vc)" down "c is down"
+is "$(links_of "$uc")" "" "nothing of c is left in the namespace"
+
+# --- a "bridge" that is not one ---
+nsip link add notbr0 type veth peer name notbr0p
+ok -m "create d on the veth notbr0" ioc create release=R tag=vd vnet=on \
+	interfaces=vnet0:notbr0 "ip4_addr=vnet0|10.26.0.2/24"
+ud=$(uuid_of vd)
+nok -m "start vd fails" ioc start vd
+like "$ERR" 'notbr0 exists and is not a bridge' "start vd says notbr0 is not a bridge"
+is "$(state_of vd)" down "d is down"
+is "$(links_of "$ud")" "" "nothing of d is left in the namespace"
+unlike "$(nsip -o link show notbr0)" 'master' "notbr0 is left alone"
+
+# --- stop removes the veths ---
+ok -m "stop va" ioc stop va
+like "$OUT" '^  \+ network OK$' "stop va shows the network step"
+is "$(links_of "$ua")" "" "stop va leaves no link named after a"
+ok -m "stop vb" ioc stop vb
+is "$(links_of "$ub")" "" "stop vb leaves no link named after b"
+ok -m "start va again (its MACs are kept)" ioc start va
+is "$(ioc get vnet0_mac va)" "$mac" "vnet0_mac is unchanged by the second start"
+
+# --- a jail killed from outside ---
+jid=$(jid_of va)
+kill -9 "$jid"
+wait_gone "$jid" 2>/dev/null || sleep 1
+run ioc stop va
+is "$(links_of "$ua")" "" "stop after a kill from outside leaves no link named after a"
+ok -m "start va after the kill" ioc start va
+ok -m "a pings the bridge after the restart" jail_ping va 10.23.0.1
+ok -m "stop va" ioc stop va
+
+# =============================================================================================
+# Shared IP: an ipvlan link (macvlan on a kernel without ipvlan) on a veth parent the test makes.
+nsip link add sh0 type veth peer name sh0p
+nsip link set sh0 up
+nsip link set sh0p up
+nsip addr add 10.24.0.1/24 dev sh0p
+ok -m "create shared-IP jail s" ioc create release=R tag=s vnet=off ip4=new \
+	"ip4_addr=sh0|10.24.0.5/24" allow_raw_sockets=1
+us=$(uuid_of s)
+ok -m "start s" ioc start s
+ok -m "ip addr in s" jip s addr show sh0
+like "$OUT" 'inet 10\.24\.0\.5/24' "s has 10.24.0.5/24 on its sh0 (an ipvlan or macvlan of the host's sh0)"
+ok -m "the parent's peer pings s" host_ping 10.24.0.5
+ok -m "s pings the parent's peer" jail_ping s 10.24.0.1
+is "$(rt_val s network)" "own (shared ip)" "runtime network=own (shared ip)"
+ok -m "stop s" ioc stop s
+is "$(links_of "$us")" "" "nothing of s is left"
+
+# =============================================================================================
+# ip4=disable: loopback only, no route.
+ok -m "create x with ip4=disable" ioc create release=R tag=x ip4=disable ip6=disable
+ok -m "start x" ioc start x
+ok -m "links of x" jip x -o link show
+is "$(awk -F': ' '{ print $2 }' <<<"$OUT")" lo "x has only lo"
+ok -m "routes of x" jip x route show
+is "$OUT" "" "x has no IPv4 route"
+ok -m "stop x" ioc stop x
+
+# =============================================================================================
+# Ten VNET jails started at once on one bridge.
+for i in $(seq 1 10); do
+	ioc create release=R tag="p$i" vnet=on interfaces=vnet0:bridge9 \
+		"ip4_addr=vnet0|10.25.0.$((10 + i))/24" allow_raw_sockets=1 >/dev/null </dev/null ||
+		fail "create p$i"
+done
+for i in $(seq 1 10); do
+	ioc start "p$i" >"$T_TMP/p$i.out" 2>&1 </dev/null &
+done
+wait
+up=0
+for i in $(seq 1 10); do
+	[ "$(state_of "p$i")" = up ] && up=$((up + 1))
+done
+is "$up" 10 "10 jails started at once are all up"
+cnt=$(grep -l 'network (bridge bridge9 created) OK' "$T_TMP"/p*.out | wc -l)
+is "$cnt" 1 "exactly one of them created bridge9"
+is "$(nsip -o link show master bridge9 | wc -l)" 10 "bridge9 has 10 ports"
+macs=$(for i in $(seq 1 10); do ioc get vnet0_mac "p$i"; done | sort -u | wc -l)
+is "$macs" 10 "the 10 jails have 10 different MAC pairs"
+nsip addr add 10.25.0.1/24 dev bridge9
+ok -m "p1 pings p10" ioc exec p1 /bin/busybox ping -c 1 -W 3 10.25.0.20 ||
+	diag "$(cat "$T_TMP/p1.out")"
+ok -m "stop ALL" ioc stop ALL
+is "$(nsip -o link show master bridge9 | wc -l)" 0 "after stop ALL bridge9 has no port"
+is "$(nsip -o link show | grep -c 'vnet[0-9]\.' || true)" 0 "no vnet host end is left"
+
+done_testing
