@@ -88,6 +88,8 @@ clean_leftover(struct ioc *ioc, const char *name, const char *uuid)
 				name);
 		if (ioc->st->ops->destroy(ioc->st, name, &e) < 0)
 			fprintf(stderr, "iocage: cannot remove leftover %s: %s\n", name, e.msg);
+		else
+			lock_remove(ioc->st, lockname);
 	}
 	ds_free(&d);
 	lock_release(fd);
@@ -407,6 +409,8 @@ undo:
 	if (st->ops->destroy(st, ds, &e2) < 0)
 		err_wrap(e, "(and removing the half-made %s failed: %s)", ds, e2.msg);
 out:
+	if (r < 0)
+		lock_remove(st, lockname);
 	strv_free(&unset);
 	lock_release(fd);
 	return r;
@@ -595,6 +599,7 @@ jail_destroy(struct ioc *ioc, const struct jail *j, struct ioc_err *e)
 		if (st->ops->snap_destroy(st, src, j->uuid, e) < 0)
 			goto out;
 	}
+	lock_remove(st, lockname);
 	r = 0;
 out:
 	ds_free(&rootds);

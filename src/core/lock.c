@@ -12,16 +12,29 @@
 #include "util/fs.h"
 #include "util/str.h"
 
-/* Locks of different stores (a pool, a dir root) must not collide: key them by the store's
- * base with a short hash, which keeps the file name short whatever the base. */
+/* Locks of different stores (pools, dir roots) must not collide, and should be easy to find
+ * by the store's name: zfs.POOL.NAME, or dir.ROOT.NAME with the root's '/' as '%' (a hash when
+ * that would be too long). flock state never outlives a boot, and /run neither. */
 static void
 lock_path(const struct store *st, const char *name, char *buf, size_t len)
 {
+	char key[200];
 	uint64_t h = 1469598103934665603ULL;
+	size_t i;
 
-	for (const char *p = st->base; *p; p++)
-		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
-	snprintf(buf, len, IOC_RUNDIR "/locks/%016llx.%s", (unsigned long long)h, name);
+	if (st->pool) {
+		snprintf(buf, len, IOC_RUNDIR "/locks/zfs.%s.%s", st->pool, name);
+		return;
+	}
+	for (i = 0; st->base[i] && i < sizeof(key) - 1; i++)
+		key[i] = st->base[i] == '/' ? '%' : st->base[i];
+	key[i] = '\0';
+	if (st->base[i]) {
+		for (const char *p = st->base; *p; p++)
+			h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+		snprintf(key, sizeof(key), "%016llx", (unsigned long long)h);
+	}
+	snprintf(buf, len, IOC_RUNDIR "/locks/dir.%s.%s", key, name);
 }
 
 static int
@@ -89,6 +102,15 @@ lock_held(const struct store *st, const char *name)
 	r = flock(fd, LOCK_EX | LOCK_NB) == 0 ? 0 : 1;
 	close(fd);
 	return r;
+}
+
+void
+lock_remove(const struct store *st, const char *name)
+{
+	char path[512];
+
+	lock_path(st, name, path, sizeof(path));
+	unlink(path);
 }
 
 void

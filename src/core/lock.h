@@ -1,4 +1,4 @@
-/* Locks: flock(2) on files under /run/iocage/locks, one per object. A lock dies with its
+/* Locks: flock(2) on files, one per object (see lock.c for where they live). A lock dies with its
  * holder, so a SIGKILLed iocage never leaves one behind, and a half-made object (marked with
  * the user property "creating") whose lock is free is known to be a leftover. */
 #ifndef IOC_CORE_LOCK_H
@@ -19,6 +19,9 @@ int lock_take(const struct store *st, const char *name, bool wait, int timeout_s
 /* 1 if someone holds NAME now, 0 if not. */
 int lock_held(const struct store *st, const char *name);
 void lock_release(int fd);
+/* Remove the lock file of an object that is gone, while holding its lock: a waiter that
+ * opened it before then locks a file nobody else will, and finds the object gone. */
+void lock_remove(const struct store *st, const char *name);
 
 /* The user property that marks a dataset still being made; its value is the lock name. */
 #define PARTIAL_KEY STORE_PARTIAL_KEY

@@ -302,6 +302,8 @@ _mounts_under() {
 
 _pool_destroy() {
 	local pool=$1 i
+	# iocage's lock files for this pool.
+	rm -f /run/iocage/locks/zfs."$pool".*
 	zpool list -H -o name "$pool" >/dev/null 2>&1 || return 0
 	for i in 1 2 3 4 5 6 7 8 9 10; do
 		zpool destroy -f "$pool" >/dev/null 2>&1 && return 0
@@ -337,7 +339,11 @@ _ioc_cleanup() {
 		_pool_destroy "$_ioc_pool" || echo "# could not destroy pool $_ioc_pool" >&2
 	fi
 	[ -z "${_ioc_img:-}" ] || rm -f -- "$_ioc_img"
-	[ -z "${_ioc_root:-}" ] || _remove_tree "$_ioc_root"
+	if [ -n "${_ioc_root:-}" ]; then
+		_remove_tree "$_ioc_root"
+		# iocage's lock files for this root: dir.ROOT-with-%-for-/.NAME
+		rm -f "/run/iocage/locks/dir.${_ioc_root//\//%}".*
+	fi
 	[ -z "${_ioc_evil_abs:-}" ] || _remove_tree "$_ioc_evil_abs"
 	[ -z "${T_TMP:-}" ] || _remove_tree "$T_TMP"
 	exit "$rc"
