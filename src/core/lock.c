@@ -26,7 +26,7 @@ lock_path(const struct store *st, const char *name, char *buf, size_t len)
 		snprintf(buf, len, IOC_RUNDIR "/locks/zfs.%s.%s", st->pool, name);
 		return;
 	}
-	for (i = 0; st->base[i] && i < sizeof(key) - 1; i++)
+	for (i = 0; i < sizeof(key) - 1 && st->base[i]; i++)
 		key[i] = st->base[i] == '/' ? '%' : st->base[i];
 	key[i] = '\0';
 	if (st->base[i]) {
