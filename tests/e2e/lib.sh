@@ -209,7 +209,7 @@ isnt() { # isnt GOT UNWANTED NAME
 }
 
 like() { # like TEXT ERE NAME: some line of TEXT matches ERE
-	if printf '%s\n' "$1" | grep -Eq -- "$2"; then
+	if grep -Eq -- "$2" <<<"$1"; then
 		_tap_line 1 "$3"
 	else
 		_tap_line 0 "$3"
@@ -219,7 +219,7 @@ like() { # like TEXT ERE NAME: some line of TEXT matches ERE
 }
 
 unlike() { # unlike TEXT ERE NAME: no line of TEXT matches ERE
-	if ! printf '%s\n' "$1" | grep -Eq -- "$2"; then
+	if ! grep -Eq -- "$2" <<<"$1"; then
 		_tap_line 1 "$3"
 	else
 		_tap_line 0 "$3"
@@ -229,7 +229,7 @@ unlike() { # unlike TEXT ERE NAME: no line of TEXT matches ERE
 }
 
 lines_like() { # lines_like TEXT ERE NAME: TEXT has lines and every one matches ERE
-	if [ -n "$1" ] && ! printf '%s\n' "$1" | grep -Evq -- "$2"; then
+	if [ -n "$1" ] && ! grep -Evq -- "$2" <<<"$1"; then
 		_tap_line 1 "$3"
 	else
 		_tap_line 0 "$3"

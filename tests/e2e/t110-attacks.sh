@@ -343,7 +343,7 @@ mark=IOCINJ$$X
 # what it reads.
 tiocsti_script='"$0" "$@"; echo; echo READY; IFS= read -r -t 5 line; echo "after=[$line]"'
 run ptyrun -t 30 -e READY -s '\r' -- bash -c "$tiocsti_script" "$probe" tiocsti "$mark"
-if printf '%s\n' "$OUT" | grep -q "^after=\[$mark"; then
+if grep -q "^after=\[$mark" <<<"$OUT"; then
 	pass "(control) TIOCSTI from a host process does inject into its terminal: the check can see it"
 else
 	skip "(control) TIOCSTI from a host process injects" "this host refuses TIOCSTI itself"
