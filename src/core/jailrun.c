@@ -214,7 +214,7 @@ sec_policy_of(struct ioc *ioc, const struct jail *j, struct sec_policy *p)
 {
 	cleanup_free char *children = val(ioc, j, "children_max");
 
-	p->raw_sockets = val_is(ioc, j, "allow_raw_sockets", "1");
+	p->raw_sockets = val_is(ioc, j, "allow_raw_sockets", "1") || val_is(ioc, j, "bpf", "on");
 	p->chflags = val_is(ioc, j, "allow_chflags", "1");
 	p->quotas = val_is(ioc, j, "allow_quotas", "1");
 	p->any_socket = val_is(ioc, j, "allow_socket_af", "1");
@@ -426,6 +426,21 @@ up_checks(struct run_ctx *c, struct ioc_err *e)
 		return err_set(e, EBUSY, "%s (%s) is already running (JID %d)", c->j->uuid,
 			       c->j->tag, (int)jp.pid);
 	clean_stale(c);
+	if (val_is(c->ioc, c->j, "dhcp", "on")) {
+		if (!val_is(c->ioc, c->j, "vnet", "on"))
+			return err_set(e, EINVAL,
+				       "dhcp=on needs vnet=on: the DHCP client runs on the "
+				       "jail's vnet0");
+		if (val_is(c->ioc, c->j, "interfaces", "none"))
+			return err_set(e, EINVAL,
+				       "dhcp=on needs a vnet0 in interfaces (it is none)");
+		if (!val_is(c->ioc, c->j, "bpf", "on") &&
+		    !val_is(c->ioc, c->j, "allow_raw_sockets", "1"))
+			return err_set(e, EPERM,
+				       "dhcp=on needs bpf=on: DHCP clients send raw packets "
+				       "(CAP_NET_RAW); iocage set bpf=on %s",
+				       c->j->tag);
+	}
 	for (size_t i = 0; i < ARRAY_SIZE(needs_userns); i++)
 		if (val_is(c->ioc, c->j, needs_userns[i], "1"))
 			return err_set(e, ENOTSUP,
@@ -565,6 +580,76 @@ down_spawn(struct run_ctx *c)
 	state_remove(c->j);
 }
 
+/* dhcp=on: the jail's own DHCP client (the first found of dhclient, dhcpcd, udhcpc) gets
+ * vnet0 a lease before exec_start, then stays in the jail as its daemon to renew it. Its
+ * output goes to the console log. */
+#define DHCP_TIMEOUT_S 30
+
+static const char *
+jail_first(const char *root, const char *const *paths)
+{
+	for (; *paths; paths++)
+		if (jail_has(root, *paths))
+			return *paths;
+	return NULL;
+}
+
+static int
+up_dhcp(struct run_ctx *c, struct ioc_err *e)
+{
+	static const char *const dhclient[] = {"/sbin/dhclient", "/usr/sbin/dhclient", NULL};
+	static const char *const dhcpcd[] = {"/sbin/dhcpcd", "/usr/sbin/dhcpcd", NULL};
+	static const char *const udhcpc[] = {"/sbin/udhcpc", "/usr/sbin/udhcpc", "/bin/udhcpc",
+					     "/usr/bin/udhcpc", NULL};
+	static const char *const udhcpc_script[] = {"/etc/udhcpc/default.script",
+						    "/usr/share/udhcpc/default.script", NULL};
+	const char *argv[12] = {0}, *name, *path, *script;
+	struct in_jail in = {
+	    .argv = (char *const *)argv, .user = "root", .timeout_s = DHCP_TIMEOUT_S};
+	int status = 0, fd, r;
+
+	if (!val_is(c->ioc, c->j, "dhcp", "on"))
+		return STEP_SKIPPED;
+	if ((path = jail_first(c->root, dhclient))) {
+		name = "dhclient";
+		memcpy(argv, (const char *[]){path, "-1", "-v", "vnet0"}, 4 * sizeof(*argv));
+	} else if ((path = jail_first(c->root, dhcpcd))) {
+		name = "dhcpcd";
+		memcpy(argv, (const char *[]){path, "-4", "-t", "20", "vnet0"}, 5 * sizeof(*argv));
+	} else if ((path = jail_first(c->root, udhcpc))) {
+		name = "udhcpc";
+		script = jail_first(c->root, udhcpc_script);
+		if (!script)
+			return err_set(e, ENOENT,
+				       "the jail's udhcpc has no script to apply a lease: give it "
+				       "/etc/udhcpc/default.script");
+		memcpy(
+		    argv,
+		    (const char *[]){path, "-i", "vnet0", "-s", script, "-t", "5", "-T", "2", "-n"},
+		    10 * sizeof(*argv));
+	} else {
+		return err_set(e, ENOENT,
+			       "dhcp=on, but the jail has no DHCP client (dhclient, dhcpcd or "
+			       "udhcpc): install one in it, or set dhcp=off and ip4_addr");
+	}
+	fd = console_log(c->ioc, c->j, e);
+	if (fd < 0)
+		return -1;
+	in.out_fd = fd;
+	r = run_in_jail(c->ioc, c->j, &c->jp, &in, &status, e);
+	close(fd);
+	if (r < 0)
+		return err_wrap(e, "dhcp (%s)", name);
+	if (status != 0)
+		return err_set(e, 0,
+			       "the jail's DHCP client (%s) got no lease on vnet0 (exit status "
+			       "%d): is a DHCP server on the bridge? Its output is in "
+			       "%s-console.log in the log dataset",
+			       name, status, c->j->uuid);
+	snprintf(c->note, sizeof(c->note), "%s", name);
+	return STEP_DONE;
+}
+
 static int
 up_exec_start(struct run_ctx *c, struct ioc_err *e)
 {
@@ -615,6 +700,7 @@ static const struct step start_steps[] = {
     {"cgroup", up_cgroup, down_cgroup},
     {"namespaces", up_spawn, down_spawn},
     {"network", up_network, down_network},
+    {"dhcp", up_dhcp, NULL},
     {"exec_start", up_exec_start, NULL},
     {"exec_poststart", up_poststart, NULL},
     {NULL, up_last_started, NULL},

@@ -258,9 +258,10 @@ static const struct prop props[] = {
 	  "MACs of vnet2, host end then jail end; made at first start, then kept."),
 	S("vnet3_mac", "none", PW_START, 0, G_NET, check_mac_pair,
 	  "MACs of vnet3, host end then jail end; made at first start, then kept."),
-	B("dhcp", "off", PW_START, G_NET, "With vnet: the jail's DHCP client sets its address."),
+	B("dhcp", "off", PW_START, G_NET,
+	  "With vnet and bpf: start runs the jail's DHCP client on vnet0 for a lease."),
 	B("bpf", "off", PW_START, G_NET,
-	  "With dhcp: CAP_NET_RAW for the jail so its DHCP client can use raw sockets."),
+	  "on: CAP_NET_RAW for the jail (packet sockets); dhcp=on needs it."),
 
 	/* Resource limits: cgroup controllers, rlimits and IPC-namespace sysctls. */
 	B("rlimits", "off", PW_START, G_RCTL, "on: apply the resource limits below at start."),

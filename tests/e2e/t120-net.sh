@@ -146,6 +146,75 @@ ok -m "a pings the bridge after the restart" jail_ping va 10.23.0.1
 ok -m "stop va" ioc stop va
 
 # =============================================================================================
+# dhcp=on: the jail's own udhcpc gets vnet0 a lease from a busybox udhcpd on bridge dhbr0.
+nsip link add dhbr0 type bridge
+nsip addr add 10.26.0.1/24 dev dhbr0
+nsip link set dhbr0 up
+printf '%s\n' 'start 10.26.0.100' 'end 10.26.0.110' 'interface dhbr0' \
+	"lease_file $T_TMP/udhcpd.leases" "pidfile $T_TMP/udhcpd.pid" \
+	'option subnet 255.255.255.0' 'option router 10.26.0.1' 'option lease 600' \
+	>"$T_TMP/udhcpd.conf"
+: >"$T_TMP/udhcpd.leases"
+nsenter --net="/run/netns/$NS" -- "$BB" udhcpd -f "$T_TMP/udhcpd.conf" >"$T_TMP/udhcpd.log" 2>&1 &
+dpid=$!
+at_exit "kill $dpid 2>/dev/null"
+ok -m "create dh (dhcp=off for now)" ioc create release=R tag=dh vnet=on interfaces=vnet0:dhbr0
+ud=$(uuid_of dh)
+ok -m "set dhcp=on" ioc set dhcp=on dh
+fails -m "start dh with dhcp=on and bpf=off fails" 1 ioc start dh
+like "$ERR" 'dhcp=on needs bpf=on.*iocage set bpf=on dh' "the error says to set bpf=on"
+is "$(links_of "$ud")" "" "nothing of dh was made"
+ok -m "set bpf=on" ioc set bpf=on dh
+fails -m "start dh without a DHCP client in the jail fails" 1 ioc start dh
+like "$ERR" 'no DHCP client \(dhclient, dhcpcd or udhcpc\)' "the error says the jail lacks a DHCP client"
+is "$(state_of dh)" down "dh is down after the failed start"
+is "$(links_of "$ud")" "" "the failed start left no veth"
+ok -m "set dhcp=off" ioc set dhcp=off dh
+ok -m "start dh (dhcp=off)" ioc start dh
+ok -m "link /sbin/udhcpc in dh" ioc exec dh /bin/busybox ln -s /bin/busybox /sbin/udhcpc
+ok -m "stop dh" ioc stop dh
+ok -m "set dhcp=on" ioc set dhcp=on dh
+fails -m "start dh with udhcpc but no script fails" 1 ioc start dh
+like "$ERR" 'udhcpc has no script.*/etc/udhcpc/default.script' "the error names the script udhcpc needs"
+is "$(links_of "$ud")" "" "the failed start left no veth"
+ok -m "set dhcp=off" ioc set dhcp=off dh
+ok -m "start dh (dhcp=off)" ioc start dh
+# The lease script the jail's udhcpc runs (written by the jail's own shell).
+script='#!/bin/sh
+case "$1" in
+deconfig) ip addr flush dev "$interface"; ip link set "$interface" up ;;
+bound|renew)
+	ip addr flush dev "$interface"
+	ip addr add "$ip/$mask" dev "$interface"
+	[ -z "$router" ] || ip route replace default via "${router%% *}" ;;
+esac
+exit 0'
+ok -m "write dh's udhcpc script" ioc exec dh /bin/sh -c \
+	'mkdir -p /etc/udhcpc && printf "%s\n" "$1" >/etc/udhcpc/default.script &&
+	 busybox chmod 0755 /etc/udhcpc/default.script' sh "$script"
+ok -m "stop dh" ioc stop dh
+ok -m "set dhcp=on" ioc set dhcp=on dh
+ok -m "start dh with dhcp=on" ioc start dh ||
+	diag "udhcpd:" "$(cat "$T_TMP/udhcpd.log")" "console:" "$(cat "$(console_log "$ud")")"
+like "$OUT" '^  \+ dhcp \(udhcpc\) OK$' "start reports the dhcp step and the client it ran"
+ok -m "ip addr in dh" jip dh -4 addr show vnet0
+like "$OUT" 'inet 10\.26\.0\.1[01][0-9]/24' "dh's vnet0 has a leased address in 10.26.0.100-110/24"
+ok -m "routes in dh" jip dh route show
+like "$OUT" '^default via 10\.26\.0\.1 ' "dh's default route is the lease's router"
+ok -m "dh pings the bridge" jail_ping dh 10.26.0.1
+ok -m "ps in dh" ioc exec dh /bin/busybox ps -o comm
+like "$OUT" '^udhcpc$' "udhcpc stays in dh to renew the lease"
+ok -m "stop dh" ioc stop dh
+is "$(links_of "$ud")" "" "nothing of dh is left"
+# No server on the bridge: the start fails in bounded time and unwinds.
+ok -m "set interfaces=vnet0:brnone" ioc set interfaces=vnet0:brnone dh
+fails -m "start dh with no DHCP server fails" 1 ioc start dh
+like "$ERR" 'DHCP client \(udhcpc\) got no lease on vnet0' "the error says no lease came"
+is "$(state_of dh)" down "dh is down"
+is "$(links_of "$ud")" "" "the failed start left no veth"
+kill "$dpid" 2>/dev/null
+
+# =============================================================================================
 # Shared IP: an ipvlan link (macvlan on a kernel without ipvlan) on a veth parent the test makes.
 nsip link add sh0 type veth peer name sh0p
 nsip link set sh0 up
