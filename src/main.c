@@ -49,6 +49,13 @@ static const struct cmd cmds[] = {
 	 "  --json        a JSON array\n"
 	 "  -s COLUMN     sort by this column\n",
 	 0},
+	{"doctor", cmd_doctor, "doctor [-H] [--json] [UUID|TAG]",
+	 "Tell what would stop the jails' network traffic: forwarding, firewall, bridges, addresses.",
+	 "  UUID|TAG      check this jail (and the host) only; default: every jail\n"
+	 "  -H            LEVEL<TAB>SUBJECT<TAB>FINDING rows without a header\n"
+	 "  --json        a JSON array\n"
+	 "Exits 1 when a finding is at level error.\n",
+	 CMD_ROOT},
 	{"exec", cmd_exec, "exec [-u HOSTUSER | -U JAILUSER] UUID|TAG|ALL [--] COMMAND [ARG...]",
 	 "Run a command in a running jail; its exit status is iocage's.",
 	 "  -u HOSTUSER   run as this user of the host's passwd\n"

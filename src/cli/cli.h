@@ -85,6 +85,7 @@ int cmd_exec(struct ioc *, const struct cmd *, int, char **);
 int cmd_console(struct ioc *, const struct cmd *, int, char **);
 int cmd_chroot(struct ioc *, const struct cmd *, int, char **);
 int cmd_runtime(struct ioc *, const struct cmd *, int, char **);
+int cmd_doctor(struct ioc *, const struct cmd *, int, char **);
 
 /* "  + STEP OK|FAILED" lines of start and stop. */
 void cli_print_step(const char *step, bool ok, void *arg);

@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,8 @@
 #include "core/lock.h"
 #include "net/net.h"
 #include "util/cleanup.h"
+#include "util/fs.h"
+#include "util/run.h"
 
 #define VNETS 4
 
@@ -383,6 +386,80 @@ addresses_up(struct netctx *x, struct ioc_err *e)
 	return 0;
 }
 
+/* Does addr lie in the prefix-bit subnet of net? (family's address length) */
+static bool
+same_subnet(int family, const unsigned char *a, const unsigned char *b, unsigned prefix)
+{
+	unsigned len = family == AF_INET ? 4 : 16, i;
+
+	if (prefix > len * 8)
+		return false;
+	for (i = 0; i < prefix / 8; i++)
+		if (a[i] != b[i])
+			return false;
+	if (prefix % 8) {
+		unsigned char mask = (unsigned char)(0xff << (8 - prefix % 8));
+
+		if ((a[i] & mask) != (b[i] & mask))
+			return false;
+	}
+	return true;
+}
+
+struct host_addrs {
+	struct nl_addr v[64];
+	size_t n;
+};
+
+static void
+collect_addr(const struct nl_addr *a, void *arg)
+{
+	struct host_addrs *h = arg;
+
+	if (h->n < ARRAY_SIZE(h->v))
+		h->v[h->n++] = *a;
+}
+
+/* defaultrouter=auto: for a VNET jail, the host's own address on the jail's bridge in the
+ * subnet of one of the jail's addresses there (the host routes for its jails); for a
+ * shared-IP jail, the host's default gateway when it is on the jail's parent link and in the
+ * jail's subnet. 1 with gw filled, 0 when there is none. */
+static int
+auto_gateway(struct nl *host, const struct netcfg *cfg, int family, unsigned char gw[16],
+	     struct ioc_err *e)
+{
+	struct host_addrs h = {0};
+
+	if (nl_addr_each(host, collect_addr, &h, e) < 0)
+		return -1;
+	for (size_t i = 0; i < cfg->nip; i++) {
+		const struct ipent *ip = &cfg->ip[i];
+		struct nl_link l;
+		struct ioc_err e2;
+
+		if (ip->family != family || nl_link_get(host, segment_of(cfg, ip), &l, &e2) < 0)
+			continue;
+		if (cfg->vnet) {
+			for (size_t a = 0; a < h.n; a++)
+				if (h.v[a].index == l.index && h.v[a].family == family &&
+				    same_subnet(family, h.v[a].addr, ip->addr, ip->prefix)) {
+					memcpy(gw, h.v[a].addr, 16);
+					return 1;
+				}
+		} else {
+			struct nl_route rt;
+
+			if (nl_route_default_get(host, family, &rt, &e2) == 0 &&
+			    rt.oif == l.index && rt.has_gw &&
+			    same_subnet(family, rt.gw, ip->addr, ip->prefix)) {
+				memcpy(gw, rt.gw, 16);
+				return 1;
+			}
+		}
+	}
+	return 0;
+}
+
 static int
 route_up(struct netctx *x, const char *prop, int family, struct ioc_err *e)
 {
@@ -394,11 +471,21 @@ route_up(struct netctx *x, const char *prop, int family, struct ioc_err *e)
 	if (streq(v, "none"))
 		return 0;
 	if (streq(v, "auto")) {
-		size_t used = strlen(x->note);
+		int r = auto_gateway(&x->host, x->cfg, family, gw, e);
 
-		snprintf(x->note + used, x->notelen - used,
-			 "%s%s=auto is not supported yet: no default route", used ? ", " : "",
-			 prop);
+		if (r < 0)
+			return err_wrap(e, "%s=auto", prop);
+		if (r == 0) {
+			size_t used = strlen(x->note);
+
+			snprintf(x->note + used, x->notelen - used,
+				 "%s%s=auto: no host address in the jail's subnets, no default "
+				 "route",
+				 used ? ", " : "", prop);
+			return 0;
+		}
+		if (nl_route_default_add(&x->jail, family, gw, 0, e) < 0)
+			return err_wrap(e, "%s=auto", prop);
 		return 0;
 	}
 	if (zone)
@@ -617,4 +704,473 @@ jailnet_describe(struct ioc *ioc, const struct jail *j, pid_t pid, struct kvlist
 	}
 	close(fd);
 	return r;
+}
+
+/* ---- doctor: what would stop a jail's traffic, in plain words ---- */
+
+struct doctor {
+	struct ioc *ioc;
+	const struct jails *l;
+	const struct jail *only;
+	struct netcfg *cfg; /* one per jail of l; cfg_ok[i] false when it did not parse */
+	bool *cfg_ok;
+	struct nl host;
+	struct host_addrs addrs;
+	doctor_fn fn;
+	void *arg;
+	unsigned errors, said;
+};
+
+static void IOC_PRINTF(4, 5)
+    say(struct doctor *d, enum doctor_level lvl, const char *subject, const char *fmt, ...)
+{
+	cleanup_free char *text = NULL;
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (vasprintf(&text, fmt, ap) < 0)
+		text = NULL;
+	va_end(ap);
+	if (lvl == DOCTOR_ERROR)
+		d->errors++;
+	d->said++;
+	d->fn(lvl, subject, text ? text : fmt, d->arg);
+}
+
+static bool
+checked(const struct doctor *d, size_t i)
+{
+	return !d->only || d->only == &d->l->v[i];
+}
+
+/* A jail with a network of its own, as far as the host's routing goes. */
+static bool
+routed(const struct doctor *d, size_t i, int family)
+{
+	const struct netcfg *c = &d->cfg[i];
+
+	if (!d->cfg_ok[i] || nval_is(d->ioc, &d->l->v[i], "ip4", "inherit"))
+		return false;
+	for (size_t a = 0; a < c->nip; a++)
+		if (c->ip[a].family == family)
+			return true;
+	return family == AF_INET && nval_is(d->ioc, &d->l->v[i], "dhcp", "on");
+}
+
+static int
+read_sysctl(const char *path)
+{
+	cleanup_free char *v = NULL;
+	struct ioc_err e;
+
+	char *end;
+	long n;
+
+	if (read_file(path, &v, 64, &e) < 0)
+		return -1;
+	n = strtol(v, &end, 10);
+	return end == v || n < 0 || n > 1000 ? -1 : (int)n;
+}
+
+static void
+doctor_forwarding(struct doctor *d, int family)
+{
+	const char *path = family == AF_INET ? "/proc/sys/net/ipv4/ip_forward"
+					     : "/proc/sys/net/ipv6/conf/all/forwarding";
+	const char *name =
+	    family == AF_INET ? "net.ipv4.ip_forward" : "net.ipv6.conf.all.forwarding";
+	const char *fam = family == AF_INET ? "IPv4" : "IPv6";
+	bool any = false;
+	int v;
+
+	for (size_t i = 0; i < d->l->n && !any; i++)
+		any = checked(d, i) && routed(d, i, family);
+	if (!any)
+		return;
+	v = read_sysctl(path);
+	if (v == 0)
+		say(d, DOCTOR_WARN, "host",
+		    "%s forwarding is off: jails reach this host and each other, nothing beyond "
+		    "it (sysctl -w %s=1)",
+		    fam, name);
+	else if (v > 0)
+		say(d, DOCTOR_OK, "host", "%s forwarding is on", fam);
+}
+
+/* The forward hooks that drop by default: nft's chains (which iptables-nft's rules live in),
+ * else iptables' FORWARD policy. Each is told; returns how many drop, -1 if not checked. */
+static int
+doctor_firewall_nft(struct doctor *d, const char *out)
+{
+	char family[32] = "", table[128] = "", chain[128] = "";
+	const char *p = out;
+	int drops = 0;
+
+	while (*p) {
+		size_t n = strcspn(p, "\n");
+		char line[512];
+
+		snprintf(line, sizeof(line), "%.*s", (int)(n < sizeof(line) ? n : sizeof(line) - 1),
+			 p);
+		p += n + (p[n] == '\n');
+		if (sscanf(line, " table %31s %127s {", family, table) == 2 ||
+		    sscanf(line, " chain %127s {", chain) == 1)
+			continue;
+		if (strstr(line, "hook forward") && strstr(line, "policy drop")) {
+			drops++;
+			say(d, DOCTOR_WARN, "host",
+			    "the firewall drops forwarded traffic by default (nft table %s %s, "
+			    "chain %s): traffic the host routes for jails is dropped unless a rule "
+			    "accepts it (e.g. iptables -A FORWARD -i BRIDGE -j ACCEPT, and -o "
+			    "BRIDGE)",
+			    family, table, chain);
+		}
+	}
+	return drops;
+}
+
+static int
+doctor_firewall_ipt(struct doctor *d, const char *prog)
+{
+	const char *argv[] = {prog, "-w", "5", "-S", "FORWARD", NULL};
+	cleanup_free char *out = NULL;
+	struct ioc_err e;
+
+	if (run_prog(argv, &out, &e) < 0) {
+		say(d, DOCTOR_INFO, "host", "the firewall was not checked: %s", e.msg);
+		return -1;
+	}
+	if (!strstr(out, "-P FORWARD DROP"))
+		return 0;
+	say(d, DOCTOR_WARN, "host",
+	    "the firewall drops forwarded traffic by default (%s: -P FORWARD DROP): traffic the "
+	    "host routes for jails is dropped unless a rule accepts it (e.g. %s -A FORWARD -i "
+	    "BRIDGE -j ACCEPT, and -o BRIDGE)",
+	    prog, prog);
+	return 1;
+}
+
+static bool
+have_prog(const char *name)
+{
+	static const char *const dirs[] = {"/usr/sbin", "/usr/bin", "/sbin", "/bin"};
+	char path[64];
+
+	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dirs[i], name);
+		if (access(path, X_OK) == 0)
+			return true;
+	}
+	return false;
+}
+
+static void
+doctor_firewall(struct doctor *d)
+{
+	bool any = false;
+	int drops = -1;
+
+	for (size_t i = 0; i < d->l->n && !any; i++)
+		any = checked(d, i) && (routed(d, i, AF_INET) || routed(d, i, AF_INET6));
+	if (!any)
+		return;
+	if (have_prog("nft")) {
+		const char *argv[] = {"nft", "list", "chains", NULL};
+		cleanup_free char *out = NULL;
+		struct ioc_err e;
+
+		if (run_prog(argv, &out, &e) < 0)
+			say(d, DOCTOR_INFO, "host", "the firewall was not checked: %s", e.msg);
+		else
+			drops = doctor_firewall_nft(d, out);
+	} else if (have_prog("iptables")) {
+		drops = doctor_firewall_ipt(d, "iptables");
+		if (drops >= 0 && have_prog("ip6tables")) {
+			int d6 = doctor_firewall_ipt(d, "ip6tables");
+
+			drops = d6 < 0 ? drops : drops + d6;
+		}
+	} else {
+		say(d, DOCTOR_INFO, "host",
+		    "neither nft nor iptables is installed: the firewall was not checked");
+	}
+	if (drops == 0)
+		say(d, DOCTOR_OK, "host", "no firewall forward hook drops by default");
+	if (drops > 0 && read_sysctl("/proc/sys/net/bridge/bridge-nf-call-iptables") == 1)
+		say(d, DOCTOR_ERROR, "host",
+		    "bridge-nf-call-iptables=1 sends even traffic between jails on one bridge "
+		    "through that forward hook, where it is dropped unless a rule accepts it "
+		    "(sysctl -w net.bridge.bridge-nf-call-iptables=0)");
+}
+
+struct ports {
+	int master;
+	unsigned n;
+};
+
+static void
+count_ports(const struct nl_link *l, void *arg)
+{
+	struct ports *p = arg;
+
+	if (p->master && l->master == p->master)
+		p->n++;
+}
+
+static void
+doctor_bridges(struct doctor *d)
+{
+	char seen[64][NL_IFNAMSIZ];
+	size_t nseen = 0;
+
+	for (size_t i = 0; i < d->l->n; i++) {
+		if (!checked(d, i) || !d->cfg_ok[i] || !d->cfg[i].vnet)
+			continue;
+		for (int n = 0; n < VNETS; n++) {
+			const char *br = d->cfg[i].bridge[n];
+			struct nl_link bl;
+			struct ports p = {0};
+			struct ioc_err e;
+			char subject[NL_IFNAMSIZ + 8];
+			bool dup = false;
+
+			for (size_t k = 0; k < nseen && !dup; k++)
+				dup = streq(seen[k], br);
+			if (!br[0] || dup || nseen == ARRAY_SIZE(seen))
+				continue;
+			snprintf(seen[nseen++], NL_IFNAMSIZ, "%s", br);
+			snprintf(subject, sizeof(subject), "bridge %s", br);
+			if (nl_link_get(&d->host, br, &bl, &e) < 0) {
+				if (e.code == ENODEV)
+					say(d, DOCTOR_INFO, subject,
+					    "does not exist yet: the first start makes it, with no "
+					    "address (give it one, e.g. ip addr add 10.0.0.1/24 "
+					    "dev "
+					    "%s, for jails to reach the host)",
+					    br);
+				else
+					say(d, DOCTOR_ERROR, subject, "cannot be read: %s", e.msg);
+				continue;
+			}
+			if (!streq(bl.kind, "bridge")) {
+				say(d, DOCTOR_ERROR, subject,
+				    "%s is a %s link, not a bridge: start refuses it; name another "
+				    "bridge in interfaces",
+				    br, bl.kind[0] ? bl.kind : "plain");
+				continue;
+			}
+			if (!bl.up) {
+				say(d, DOCTOR_ERROR, subject, "is down: ip link set %s up", br);
+				continue;
+			}
+			p.master = bl.index;
+			nl_link_each(&d->host, count_ports, &p, &e);
+			say(d, DOCTOR_OK, subject, "is up, with %u port%s", p.n,
+			    p.n == 1 ? "" : "s");
+		}
+	}
+}
+
+/* Is addr one of the host's own addresses on the link called segment? */
+static bool
+host_has(struct doctor *d, const char *segment, int family, const unsigned char *addr)
+{
+	struct nl_link l;
+	struct ioc_err e;
+
+	if (nl_link_get(&d->host, segment, &l, &e) < 0)
+		return false;
+	for (size_t a = 0; a < d->addrs.n; a++)
+		if (d->addrs.v[a].index == l.index && d->addrs.v[a].family == family &&
+		    memcmp(d->addrs.v[a].addr, addr, family == AF_INET ? 4 : 16) == 0)
+			return true;
+	return false;
+}
+
+static void
+doctor_router(struct doctor *d, size_t i, const char *prop, int family)
+{
+	const struct jail *j = &d->l->v[i];
+	const struct netcfg *c = &d->cfg[i];
+	cleanup_free char *v = nval(d->ioc, j, prop);
+	unsigned char gw[16] = {0};
+	struct ioc_err e;
+
+	if (streq(v, "none") || strchr(v, '%'))
+		return;
+	if (streq(v, "auto")) {
+		if (auto_gateway(&d->host, c, family, gw, &e) == 0)
+			say(d, DOCTOR_WARN, j->tag,
+			    "%s=auto finds no host address in the jail's subnets: it will get no "
+			    "default route",
+			    prop);
+		return;
+	}
+	if (inet_pton(family, v, gw) != 1)
+		return;
+	for (size_t a = 0; a < c->nip; a++) {
+		const struct ipent *ip = &c->ip[a];
+
+		if (ip->family != family || !same_subnet(family, gw, ip->addr, ip->prefix))
+			continue;
+		if (host_has(d, segment_of(c, ip), family, gw))
+			say(d, DOCTOR_OK, j->tag, "%s %s is this host's address on %s", prop, v,
+			    segment_of(c, ip));
+		else
+			say(d, DOCTOR_INFO, j->tag,
+			    "%s %s is not this host's address on %s: another machine there must "
+			    "answer it",
+			    prop, v, segment_of(c, ip));
+		return;
+	}
+	if (!(family == AF_INET && nval_is(d->ioc, j, "dhcp", "on")))
+		say(d, DOCTOR_ERROR, j->tag,
+		    "%s %s is in none of the jail's subnets: the route cannot be added (start "
+		    "fails); change %s or the jail's addresses",
+		    prop, v, prop);
+}
+
+static void
+doctor_jail(struct doctor *d, size_t i)
+{
+	const struct jail *j = &d->l->v[i];
+	const struct netcfg *c = &d->cfg[i];
+	struct jail_proc jp;
+	struct ioc_err e;
+
+	if (nval_is(d->ioc, j, "dhcp", "on")) {
+		if (!c->vnet)
+			say(d, DOCTOR_ERROR, j->tag, "dhcp=on needs vnet=on: start refuses it");
+		else if (!nval_is(d->ioc, j, "bpf", "on") &&
+			 !nval_is(d->ioc, j, "allow_raw_sockets", "1"))
+			say(d, DOCTOR_ERROR, j->tag,
+			    "dhcp=on needs bpf=on: start refuses it (iocage set bpf=on %s)",
+			    j->tag);
+	}
+	for (size_t a = 0; a < c->nip; a++) {
+		const struct ipent *ip = &c->ip[a];
+		struct nl_link l;
+
+		if (c->vnet) {
+			if (!segment_of(c, ip)[0] || streq(segment_of(c, ip), ip->iface))
+				say(d, DOCTOR_ERROR, j->tag,
+				    "%s|%s: the jail has no interface %s (interfaces names "
+				    "vnet0..vnet3 with their bridges)",
+				    ip->iface, ip->text, ip->iface);
+			continue;
+		}
+		if (streq(ip->iface, "DEFAULT"))
+			continue;
+		if (nl_link_get(&d->host, ip->iface, &l, &e) < 0)
+			say(d, DOCTOR_ERROR, j->tag,
+			    "%s|%s: the host has no interface %s for this shared address",
+			    ip->iface, ip->text, ip->iface);
+		else if (!l.up)
+			say(d, DOCTOR_ERROR, j->tag, "%s|%s: the host's %s is down", ip->iface,
+			    ip->text, ip->iface);
+		if (host_has(d, ip->iface, ip->family, ip->addr))
+			say(d, DOCTOR_ERROR, j->tag, "%s is the host's own address on %s", ip->text,
+			    ip->iface);
+	}
+	doctor_router(d, i, "defaultrouter", AF_INET);
+	doctor_router(d, i, "defaultrouter6", AF_INET6);
+	if (!c->vnet || !jail_running(j, &jp))
+		return;
+	for (int n = 0; n < VNETS; n++) {
+		char hname[NL_IFNAMSIZ];
+		struct nl_link hl, bl;
+
+		if (!c->bridge[n][0])
+			continue;
+		host_name(j, "vnet", n, hname);
+		if (nl_link_get(&d->host, hname, &hl, &e) < 0)
+			say(d, DOCTOR_ERROR, j->tag,
+			    "vnet%d's host end %s is gone: restart the jail (iocage restart %s)", n,
+			    hname, j->tag);
+		else if (nl_link_get(&d->host, c->bridge[n], &bl, &e) < 0 || hl.master != bl.index)
+			say(d, DOCTOR_ERROR, j->tag,
+			    "vnet%d (%s) is not on bridge %s (was the bridge deleted or re-made?): "
+			    "restart the jail (iocage restart %s)",
+			    n, hname, c->bridge[n], j->tag);
+		else if (!hl.up)
+			say(d, DOCTOR_ERROR, j->tag,
+			    "vnet%d's host end %s is down: ip link set %s up", n, hname, hname);
+		else
+			say(d, DOCTOR_OK, j->tag, "vnet%d is up on bridge %s", n, c->bridge[n]);
+	}
+}
+
+/* Two jails with one address on one segment cannot run together; a jail may not take an
+ * address the host has there. */
+static void
+doctor_conflicts(struct doctor *d)
+{
+	for (size_t i = 0; i < d->l->n; i++) {
+		if (!d->cfg_ok[i])
+			continue;
+		for (size_t a = 0; a < d->cfg[i].nip; a++) {
+			const struct ipent *x = &d->cfg[i].ip[a];
+			const char *seg = segment_of(&d->cfg[i], x);
+
+			if (checked(d, i) && d->cfg[i].vnet && seg[0] && !streq(seg, x->iface) &&
+			    host_has(d, seg, x->family, x->addr))
+				say(d, DOCTOR_ERROR, d->l->v[i].tag,
+				    "%s is the host's own address on bridge %s", x->text, seg);
+			for (size_t k = i + 1; k < d->l->n; k++) {
+				if (!d->cfg_ok[k] || !(checked(d, i) || checked(d, k)))
+					continue;
+				for (size_t b = 0; b < d->cfg[k].nip; b++) {
+					const struct ipent *y = &d->cfg[k].ip[b];
+
+					if (x->family == y->family &&
+					    memcmp(x->addr, y->addr, 16) == 0 &&
+					    streq(seg, segment_of(&d->cfg[k], y)))
+						say(d, DOCTOR_ERROR, d->l->v[i].tag,
+						    "address %s on %s is also %s's (%s): the two "
+						    "cannot run at once",
+						    x->text, seg, d->l->v[k].tag, d->l->v[k].uuid);
+				}
+			}
+		}
+	}
+}
+
+int
+jailnet_doctor(struct ioc *ioc, const struct jails *l, const struct jail *only, doctor_fn fn,
+	       void *arg, struct ioc_err *e)
+{
+	struct doctor d = {.ioc = ioc, .l = l, .only = only, .fn = fn, .arg = arg};
+
+	if (nl_open(&d.host, -1, e) < 0)
+		return -1;
+	if (nl_addr_each(&d.host, collect_addr, &d.addrs, e) < 0) {
+		nl_close(&d.host);
+		return -1;
+	}
+	d.cfg = xcalloc(l->n ? l->n : 1, sizeof(*d.cfg));
+	d.cfg_ok = xcalloc(l->n ? l->n : 1, sizeof(*d.cfg_ok));
+	for (size_t i = 0; i < l->n; i++) {
+		struct ioc_err e2;
+
+		d.cfg_ok[i] = netcfg_load(ioc, &l->v[i], &d.cfg[i], &e2) == 0;
+		if (!d.cfg_ok[i] && checked(&d, i))
+			say(&d, DOCTOR_ERROR, l->v[i].tag, "its network properties: %s", e2.msg);
+	}
+	doctor_forwarding(&d, AF_INET);
+	doctor_forwarding(&d, AF_INET6);
+	doctor_firewall(&d);
+	doctor_bridges(&d);
+	for (size_t i = 0; i < l->n; i++)
+		if (checked(&d, i) && d.cfg_ok[i] && !nval_is(ioc, &l->v[i], "ip4", "inherit"))
+			doctor_jail(&d, i);
+	doctor_conflicts(&d);
+	if (!d.said)
+		say(&d, DOCTOR_OK, only ? only->tag : "host",
+		    only ? "it has no network of its own (ip4=inherit or no interfaces and "
+			   "addresses): nothing to check"
+			 : "no jail has a network of its own: nothing to check");
+	free(d.cfg);
+	free(d.cfg_ok);
+	nl_close(&d.host);
+	return (int)d.errors;
 }

@@ -23,4 +23,14 @@ int jailnet_down(struct ioc *ioc, const struct jail *j);
 int jailnet_describe(struct ioc *ioc, const struct jail *j, pid_t pid, struct kvlist *out,
 		     struct ioc_err *e);
 
+/* doctor: what would stop the traffic of the jails in l (or of only, when not NULL, which
+ * is one of them): forwarding, the firewall's forward hooks, bridges, interfaces, routers,
+ * address clashes, a running jail's links. Each finding goes to fn. Returns how many are
+ * DOCTOR_ERROR (things that stop traffic or a start), or -1 when the host's network cannot
+ * be read. */
+enum doctor_level { DOCTOR_OK, DOCTOR_INFO, DOCTOR_WARN, DOCTOR_ERROR };
+typedef void (*doctor_fn)(enum doctor_level lvl, const char *subject, const char *text, void *arg);
+int jailnet_doctor(struct ioc *ioc, const struct jails *l, const struct jail *only, doctor_fn fn,
+		   void *arg, struct ioc_err *e);
+
 #endif

@@ -243,6 +243,77 @@ is "$OUT" "" "x has no IPv4 route"
 ok -m "stop x" ioc stop x
 
 # =============================================================================================
+# doctor: what would stop traffic, in plain words; defaultrouter=auto.
+ok -m "create doc1 on bridge docbr" ioc create release=R tag=doc1 vnet=on interfaces=vnet0:docbr \
+	"ip4_addr=vnet0|10.27.0.5/24" defaultrouter=10.27.0.1 allow_raw_sockets=1
+ok -m "create doc2 with doc1's address on docbr" ioc create release=R tag=doc2 vnet=on \
+	interfaces=vnet0:docbr "ip4_addr=vnet0|10.27.0.5/24"
+ok -m "create doc3 with a router outside its subnet" ioc create release=R tag=doc3 vnet=on \
+	interfaces=vnet0:docbr "ip4_addr=vnet0|10.27.0.7/24" defaultrouter=10.99.0.1
+ok -m "create doc4 with dhcp=on and bpf=off" ioc create release=R tag=doc4 vnet=on \
+	interfaces=vnet0:docbr dhcp=on
+fails -m "doctor finds problems (exit 1)" 1 ioc doctor
+doc=$OUT
+like "$ERR" 'problems found' "doctor says on stderr that it found problems"
+like "$doc" '^warn +host +IPv4 forwarding is off: .*sysctl -w net.ipv4.ip_forward=1' \
+	"doctor: IPv4 forwarding is off in the test's namespace, with the fix"
+like "$doc" '^ok +host +no firewall forward hook drops by default' "doctor: no dropping firewall yet"
+like "$doc" '^info +bridge docbr +does not exist yet' "doctor: docbr does not exist yet"
+like "$doc" '^error +doc1 +address 10\.27\.0\.5 on docbr is also doc2' "doctor: doc1 and doc2 clash"
+like "$doc" '^error +doc3 +defaultrouter 10\.99\.0\.1 is in none of the jail.s subnets' \
+	"doctor: doc3's router is outside its subnet"
+like "$doc" '^error +doc4 +dhcp=on needs bpf=on' "doctor: doc4 needs bpf=on"
+fails -m "doctor -H" 1 ioc doctor -H
+lines_like "$OUT" $'^(ok|info|warn|error)\t[^\t]+\t[^\t]+$' "doctor -H: LEVEL, SUBJECT, FINDING tab-separated"
+fails -m "doctor --json" 1 ioc doctor --json
+json_ok "any(f['level'] == 'error' and f['subject'] == 'doc4' for f in d)" \
+	"doctor --json has doc4's error" <<<"$OUT"
+ok -m "destroy doc2 doc3 doc4" ioc destroy -f doc2 doc3 doc4
+nsip link set lo up
+nsenter --net="/run/netns/$NS" -- nft add table ip filter
+nsenter --net="/run/netns/$NS" -- nft add chain ip filter FORWARD \
+	'{ type filter hook forward priority 0; policy drop; }'
+nsip link add docbr type bridge
+nsip addr add 10.27.0.1/24 dev docbr
+fails -m "doctor doc1: a bridge that is down is an error" 1 ioc doctor doc1
+like "$OUT" '^error +bridge docbr +is down: ip link set docbr up' "doctor: docbr is down, with the fix"
+like "$OUT" '^warn +host +the firewall drops forwarded traffic by default \(nft table ip filter, chain FORWARD\)' \
+	"doctor: the dropping forward chain is named"
+if [ "$(nsenter --net="/run/netns/$NS" -- cat /proc/sys/net/bridge/bridge-nf-call-iptables 2>/dev/null)" = 1 ]; then
+	like "$OUT" '^error +host +bridge-nf-call-iptables=1 sends even traffic between jails on one bridge' \
+		"doctor: bridge-nf-call-iptables=1 with a dropping forward hook is an error"
+fi
+nsenter --net="/run/netns/$NS" -- nft delete table ip filter
+nsip link set docbr up
+ok -m "start doc1" ioc start doc1
+ok -m "doctor doc1 (running, bridge up)" ioc doctor doc1
+like "$OUT" '^ok +doc1 +vnet0 is up on bridge docbr' "doctor: doc1's vnet0 is on docbr"
+like "$OUT" '^ok +doc1 +defaultrouter 10\.27\.0\.1 is this host.s address on docbr' \
+	"doctor: doc1's router is the host's address on docbr"
+unlike "$OUT" 'doc2|doc3|doc4' "doctor doc1 tells only of doc1 and the host"
+# The bridge deleted and made again under the jail: its port is gone.
+nsip link del docbr
+nsip link add docbr type bridge
+nsip link set docbr up
+fails -m "doctor doc1 after the bridge was re-made" 1 ioc doctor doc1
+like "$OUT" "^error +doc1 +vnet0's host end .* is gone: restart the jail|^error +doc1 +vnet0 .* is not on bridge docbr" \
+	"doctor: doc1's vnet0 is no longer on docbr, restart it"
+ok -m "stop doc1" ioc stop doc1
+# defaultrouter=auto: the host's address on the jail's bridge, in the jail's subnet.
+nsip addr add 10.27.0.1/24 dev docbr
+ok -m "set defaultrouter=auto on doc1" ioc set defaultrouter=auto doc1
+ok -m "start doc1 (defaultrouter=auto)" ioc start doc1
+ok -m "routes in doc1" jip doc1 route show
+like "$OUT" '^default via 10\.27\.0\.1 dev vnet0' "defaultrouter=auto: doc1 routes through the host's 10.27.0.1 on docbr"
+ok -m "doc1 pings the host through docbr" jail_ping doc1 10.27.0.1
+ok -m "stop doc1" ioc stop doc1
+nsip addr flush dev docbr
+ok -m "start doc1 (auto, no host address on docbr)" ioc start doc1
+like "$OUT" 'defaultrouter=auto: no host address in the jail.s subnets, no default route' \
+	"defaultrouter=auto without a host address: start says there is no default route"
+ok -m "stop doc1" ioc stop doc1
+
+# =============================================================================================
 # Ten VNET jails started at once on one bridge.
 for i in $(seq 1 10); do
 	ioc create release=R tag="p$i" vnet=on interfaces=vnet0:bridge9 \
