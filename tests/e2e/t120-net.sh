@@ -220,14 +220,19 @@ nsip link add sh0 type veth peer name sh0p
 nsip link set sh0 up
 nsip link set sh0p up
 nsip addr add 10.24.0.1/24 dev sh0p
-ok -m "create shared-IP jail s" ioc create release=R tag=s vnet=off ip4=new \
-	"ip4_addr=sh0|10.24.0.5/24" allow_raw_sockets=1
+nsip addr add fd00:24::1/64 dev sh0p nodad
+ok -m "create shared-IP jail s" ioc create release=R tag=s vnet=off ip4=new ip6=new \
+	"ip4_addr=sh0|10.24.0.5/24" "ip6_addr=sh0|fd00:24::5/64" allow_raw_sockets=1
 us=$(uuid_of s)
 ok -m "start s" ioc start s
 ok -m "ip addr in s" jip s addr show sh0
 like "$OUT" 'inet 10\.24\.0\.5/24' "s has 10.24.0.5/24 on its sh0 (an ipvlan or macvlan of the host's sh0)"
 ok -m "the parent's peer pings s" host_ping 10.24.0.5
 ok -m "s pings the parent's peer" jail_ping s 10.24.0.1
+ok -m "ip -6 addr in s" jip s -6 addr show sh0
+like "$OUT" 'inet6 fd00:24::5/64' "s has fd00:24::5/64 on its sh0"
+ok -m "the parent's peer pings s (IPv6)" host_ping fd00:24::5
+ok -m "s pings the parent's peer (IPv6)" jail_ping s fd00:24::1
 is "$(rt_val s network)" "own (shared ip)" "runtime network=own (shared ip)"
 ok -m "stop s" ioc stop s
 is "$(links_of "$us")" "" "nothing of s is left"
