@@ -12,6 +12,10 @@ static const struct cmd cmds[] = {
 	{"activate", cmd_activate, "activate POOL", "Make POOL the pool iocage uses.",
 	 "  POOL          a ZFS pool; iocage:active=yes is set on it and POOL/iocage made\n",
 	 CMD_ROOT | CMD_MUTATES},
+	{"cap", cmd_cap, "cap UUID|TAG",
+	 "Apply a running jail's resource limits (rlimits=on) now, without a restart.",
+	 "  UUID|TAG      a running jail\n",
+	 CMD_ROOT | CMD_MUTATES},
 	{"chroot", cmd_chroot, "chroot [-U USER] UUID|TAG [--] [COMMAND [ARG...]]",
 	 "Run a command (default /bin/sh) in a stopped jail's root, fenced as a running jail.",
 	 "  -U USER       run as USER of the jail's passwd (default root)\n",
@@ -78,6 +82,18 @@ static const struct cmd cmds[] = {
 	 "  --json        JSON\n",
 	 0},
 	{"help", cmd_help, "help [COMMAND]", "Show the commands, or how to use one.", "", 0},
+	{"inuse", cmd_inuse, "inuse [-H] [--json] [UUID|TAG]",
+	 "Show running jails' memory, swap, processes, threads, CPU time, files and ptys.",
+	 "  -H            tab-separated rows without a header, exact bytes\n"
+	 "  --json        a JSON array\n"
+	 "  UUID|TAG      this jail only (default: every running jail)\n",
+	 CMD_ROOT},
+	{"limits", cmd_limits, "limits [-H] [--json] [UUID|TAG]",
+	 "Show each resource limit of jails, what it maps to here, and whether it holds.",
+	 "  -H            tab-separated rows without a header\n"
+	 "  --json        a JSON array\n"
+	 "  UUID|TAG      this jail only (default: every jail)\n",
+	 CMD_ROOT},
 	{"list", cmd_list, "list [-r] [-H] [--json] [-s COLUMN]",
 	 "List jails: JID UUID BOOT STATE TAG TYPE IP4 RELEASE.",
 	 "  -r            list fetched releases instead\n"
@@ -106,6 +122,10 @@ static const struct cmd cmds[] = {
 	 CMD_ROOT | CMD_MUTATES},
 	{"stop", cmd_stop, "stop UUID|TAG|ALL...",
 	 "Stop jails: exec_stop, SIGTERM, stop_timeout, then kill and undo everything.", "",
+	 CMD_ROOT | CMD_MUTATES},
+	{"uncap", cmd_uncap, "uncap UUID|TAG",
+	 "Remove every resource limit from a running jail now (its properties are kept).",
+	 "  UUID|TAG      a running jail\n",
 	 CMD_ROOT | CMD_MUTATES},
 	{"version", cmd_version, "version", "Show iocage's version.", "", 0},
 };

@@ -85,6 +85,10 @@ int cmd_exec(struct ioc *, const struct cmd *, int, char **);
 int cmd_console(struct ioc *, const struct cmd *, int, char **);
 int cmd_chroot(struct ioc *, const struct cmd *, int, char **);
 int cmd_runtime(struct ioc *, const struct cmd *, int, char **);
+int cmd_cap(struct ioc *, const struct cmd *, int, char **);
+int cmd_uncap(struct ioc *, const struct cmd *, int, char **);
+int cmd_limits(struct ioc *, const struct cmd *, int, char **);
+int cmd_inuse(struct ioc *, const struct cmd *, int, char **);
 int cmd_doctor(struct ioc *, const struct cmd *, int, char **);
 
 /* "  + STEP OK|FAILED" lines of start and stop. */

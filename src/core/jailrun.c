@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/jaillimits.h"
 #include "core/jailnet.h"
 #include "core/lock.h"
 #include "limits/cgroup.h"
@@ -329,7 +330,11 @@ struct run_ctx {
 	struct cgroup cg;
 	struct jail_proc jp;
 	char *root, *base_root, *resolv;
-	char note[256]; /* said with the step's name: "network (bridge bridge0 created)" */
+	struct lim_set lim;          /* rlimits=on: what the limits step found to apply */
+	struct run_rlimit rl[LIM_N]; /* for init */
+	size_t n_rl;
+	struct strv sysctls; /* of the jail's IPC namespace */
+	char note[256];      /* said with the step's name: "network (bridge bridge0 created)" */
 };
 
 enum { STEP_DONE = 0, STEP_SKIPPED = 1 };
@@ -517,6 +522,41 @@ down_cgroup(struct run_ctx *c)
 	cg_destroy(&c->cg, &e);
 }
 
+/* rlimits=on: the cgroup's limits now, before any process joins it (a v1 cpuset must have its
+ * CPUs first); the per-process ones, the devpts max=, the IPC sysctls and the wallclock are
+ * handed to the namespaces step. A deny limit this host cannot enforce fails the start. */
+static int
+up_limits(struct run_ctx *c, struct ioc_err *e)
+{
+	struct lim_rlimit rl[LIM_N];
+	struct lim_plan p;
+	struct cg_env env;
+
+	if (jail_lim_set(c->ioc, c->j, &c->lim, e) < 0)
+		return -1;
+	if (!c->lim.on)
+		return STEP_SKIPPED;
+	if (lim_cg_env(&c->cg, &env, e) < 0)
+		return -1;
+	lim_cg_plan(&c->lim, &env, &p);
+	if (jail_lim_check(&c->lim, &p, jail_ipc_shared(c->ioc, c->j), e) < 0 ||
+	    lim_cg_apply(&c->cg, &p, e) < 0)
+		return -1;
+	c->n_rl = lim_rlimits(&c->lim, rl);
+	for (size_t i = 0; i < c->n_rl; i++)
+		c->rl[i] = (struct run_rlimit){rl[i].resource, rl[i].value};
+	lim_sysctls(&c->lim, false, &c->sysctls);
+	return STEP_DONE;
+}
+
+static unsigned
+lim_uint(const struct lim_set *s, enum lim_id id)
+{
+	if (!lim_enforced(s, id))
+		return 0;
+	return s->v[id].amount > UINT32_MAX ? UINT32_MAX : (unsigned)s->v[id].amount;
+}
+
 static char *
 resolv_conf(struct ioc *ioc, const struct jail *j)
 {
@@ -561,6 +601,11 @@ up_spawn(struct run_ctx *c, struct ioc_err *e)
 	s.mount_fdescfs = val_is(c->ioc, c->j, "mount_fdescfs", "1");
 	s.cgroup_fd = c->cg.v2_fd;
 	s.cgroup_procs = (const char *const *)c->cg.v1_procs.v;
+	s.rlimits = c->rl;
+	s.n_rlimits = c->n_rl;
+	s.sysctls = (const char *const *)c->sysctls.v;
+	s.devpts_max = lim_uint(&c->lim, LIM_PSEUDOTERMINALS);
+	s.wallclock_s = lim_uint(&c->lim, LIM_WALLCLOCK);
 	sec_policy_of(c->ioc, c->j, &s.sec);
 	logfd = console_log(c->ioc, c->j, e);
 	if (logfd < 0)
@@ -698,6 +743,7 @@ static const struct step start_steps[] = {
     {"exec_prestart", up_prestart, NULL},
     {"mount", up_mount, NULL},
     {"cgroup", up_cgroup, down_cgroup},
+    {"limits", up_limits, NULL},
     {"namespaces", up_spawn, down_spawn},
     {"network", up_network, down_network},
     {"dhcp", up_dhcp, NULL},
@@ -742,6 +788,7 @@ ctx_free(struct run_ctx *c)
 	free(c->root);
 	free(c->base_root);
 	free(c->resolv);
+	strv_free(&c->sysctls);
 }
 
 int

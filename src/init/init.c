@@ -2,8 +2,11 @@
  * always runs from a sealed memfd, so that no process in a jail reaches a host binary through
  * /proc/PID/exe. Two modes:
  *
- *   init               PID 1 of a jail: reap children until killed from outside (SIGKILL,
+ *   init [SECONDS]     PID 1 of a jail: reap children until killed from outside (SIGKILL,
  *                      after the jail's processes are gone). Every other signal is ignored.
+ *                      With SECONDS (the wallclock limit), exit when that much time has
+ *                      passed: the kernel then kills every process of the PID namespace, and
+ *                      the next `iocage stop` or `start` removes what is left (cgroup, state).
  *   exec CMD [ARGS]    the last step of every exec into a jail: execvp CMD with the
  *                      environment given; on failure "iocage: CMD: reason" on stderr and
  *                      exit 127 (126: found but not executable).
@@ -20,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 extern char **environ;
@@ -41,10 +45,49 @@ say(const char *a, const char *b, const char *c)
  * jail (and a pending-signal queue cannot grow). SIGCHLD stays blocked and is waited for:
  * a child that exits, or a zombie reparented to us, leaves it pending, so none is missed
  * between the reaping loop and the wait. */
-__attribute__((noreturn)) static void
-run_init(void)
+/* Seconds left until the deadline (monotonic), at least 1 while it is ahead; 0 when passed. */
+static long
+left(const struct timespec *deadline)
 {
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (now.tv_sec > deadline->tv_sec ||
+	    (now.tv_sec == deadline->tv_sec && now.tv_nsec >= deadline->tv_nsec))
+		return 0;
+	return deadline->tv_sec - now.tv_sec + 1;
+}
+
+static void
+wait_chld(const sigset_t *chld, const struct timespec *deadline)
+{
+	struct timespec t = {0, 0};
+
+	if (!deadline) {
+		sigwaitinfo(chld, NULL);
+		return;
+	}
+	t.tv_sec = left(deadline);
+	if (t.tv_sec == 0) {
+		say("wallclock limit reached: ending the jail", NULL, NULL);
+		_exit(0);
+	}
+	sigtimedwait(chld, NULL, &t);
+}
+
+__attribute__((noreturn)) static void
+run_init(const char *wallclock)
+{
+	struct timespec deadline, *dl = NULL;
 	sigset_t chld;
+	char *end;
+	unsigned long secs = wallclock ? strtoul(wallclock, &end, 10) : 0;
+
+	if (secs > 0 && *end == '\0') {
+		clock_gettime(CLOCK_MONOTONIC, &deadline);
+		deadline.tv_sec += (time_t)secs;
+		dl = &deadline;
+	}
 
 	for (int sig = 1; sig < _NSIG; sig++)
 		if (sig != SIGCHLD && sig != SIGKILL && sig != SIGSTOP)
@@ -55,8 +98,8 @@ run_init(void)
 	for (;;) {
 		while (waitpid(-1, NULL, WNOHANG) > 0)
 			;
-		/* No child, or none exited yet: sleep until SIGCHLD. */
-		sigwaitinfo(&chld, NULL);
+		/* No child, or none exited yet: sleep until SIGCHLD (or the deadline). */
+		wait_chld(&chld, dl);
 	}
 }
 
@@ -146,10 +189,10 @@ run_exec(char *const argv[])
 int
 main(int argc, char *argv[])
 {
-	if (argc == 2 && strcmp(argv[1], "init") == 0)
-		run_init();
+	if ((argc == 2 || argc == 3) && strcmp(argv[1], "init") == 0)
+		run_init(argc == 3 ? argv[2] : NULL);
 	if (argc >= 3 && strcmp(argv[1], "exec") == 0)
 		_exit(run_exec(argv + 2));
-	say("usage: iocage-init init | exec CMD [ARGS...]", NULL, NULL);
+	say("usage: iocage-init init [SECONDS] | exec CMD [ARGS...]", NULL, NULL);
 	return 2;
 }

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -35,6 +36,12 @@
 #ifndef TIOCGPTPEER
 #define TIOCGPTPEER _IO('T', 0x41)
 #endif
+
+/* The per-process limits a jail's processes share (the rlimit properties): an entering process
+ * takes the jail's init's, so that `cap` and `uncap` (which change init's) hold for it too. */
+static const int rl_resources[] = {RLIMIT_DATA,    RLIMIT_STACK, RLIMIT_CORE, RLIMIT_NOFILE,
+				   RLIMIT_MEMLOCK, RLIMIT_AS,    RLIMIT_CPU};
+#define RL_COUNT (sizeof(rl_resources) / sizeof(rl_resources[0]))
 
 /* The namespaces of a jail, the mount namespace last: entering it changes our root, so in
  * the fallback every other one is opened (through the host's /proc) before. */
@@ -67,6 +74,8 @@ struct child {
 	int memfd, errfd, sockfd;
 	bool have_ws;
 	struct winsize ws;
+	struct rlimit rl[RL_COUNT]; /* the jail init's, for the rl_resources */
+	bool rl_known[RL_COUNT];
 };
 
 /* ---- the target ---- */
@@ -428,6 +437,26 @@ enter_home(const struct enter_user *u)
 	(void)!chdir("/");
 }
 
+/* The init's limits, lowered to our own hard limits (which we may not be able to raise). */
+static int
+take_rlimits(const struct child *c, struct ioc_err *e)
+{
+	for (size_t i = 0; i < RL_COUNT; i++) {
+		struct rlimit mine, want;
+
+		if (!c->rl_known[i] || getrlimit(rl_resources[i], &mine) < 0)
+			continue;
+		want.rlim_max =
+		    c->rl[i].rlim_max < mine.rlim_max ? c->rl[i].rlim_max : mine.rlim_max;
+		want.rlim_cur =
+		    c->rl[i].rlim_cur < want.rlim_max ? c->rl[i].rlim_cur : want.rlim_max;
+		if (setrlimit(rl_resources[i], &want) < 0)
+			return err_sys(e, "setrlimit %d as the jail's init has it",
+				       rl_resources[i]);
+	}
+	return 0;
+}
+
 static int
 child_setup(const struct child *c, struct ioc_err *e)
 {
@@ -449,6 +478,8 @@ child_setup(const struct child *c, struct ioc_err *e)
 	if (setsid() < 0)
 		return err_sys(e, "setsid");
 	if (o->pty && setup_pty(c, e) < 0)
+		return -1;
+	if (take_rlimits(c, e) < 0)
 		return -1;
 	if (sec_apply(c->sec, e) < 0)
 		return -1;
@@ -932,6 +963,9 @@ run_enter(const struct jail_proc *jp, const struct sec_policy *sec, const struct
 			   .sockfd = f.sock[1]};
 	if (o->pty)
 		c.have_ws = ioctl(0, TIOCGWINSZ, &c.ws) == 0 || ioctl(1, TIOCGWINSZ, &c.ws) == 0;
+	/* Read after target_open: the pidfd pins the init whose pid we ask about. */
+	for (size_t i = 0; i < RL_COUNT; i++)
+		c.rl_known[i] = prlimit(t.pid, rl_resources[i], NULL, &c.rl[i]) == 0;
 	f.sigfd = signals_block(&oldmask, e);
 	if (f.sigfd < 0)
 		goto out;

@@ -11,6 +11,13 @@
 #include "run/security.h"
 #include "util/err.h"
 
+/* A per-process limit: soft = hard = value (RLIM_INFINITY: none); lowered to the caller's own
+ * hard limit when above it. */
+struct run_rlimit {
+	int resource;
+	uint64_t value;
+};
+
 struct jail_spec {
 	const char *uuid;
 	const char *root;             /* host path of the jail's root directory (mounted) */
@@ -25,7 +32,11 @@ struct jail_spec {
 	bool mount_devfs;             /* tmpfs /dev with the safe nodes */
 	bool mount_fdescfs;           /* /dev/fd, /dev/stdin... symlinks to /proc/self/fd */
 	unsigned devpts_max;          /* pseudoterminals: devpts max= (0: the kernel's default) */
-	int cgroup_fd;                /* v2: the jail's cgroup directory (CLONE_INTO_CGROUP); -1 */
+	const struct run_rlimit *rlimits; /* set on init before it runs (soft = hard) */
+	size_t n_rlimits;
+	const char *const *sysctls; /* "kernel.NAME=VALUE" of the new IPC namespace (run_sysctl) */
+	unsigned wallclock_s;       /* init ends the jail after this long; 0: never */
+	int cgroup_fd;              /* v2: the jail's cgroup directory (CLONE_INTO_CGROUP); -1 */
 	const char *const *cgroup_procs; /* v1: cgroup.procs files to write init's pid to */
 	int console_fd; /* init's stdout and stderr (the console log); -1: /dev/null */
 	struct sec_policy sec;
@@ -81,6 +92,32 @@ struct enter_opts {
  * (128+N for a signal) in *status. */
 int run_enter(const struct jail_proc *jp, const struct sec_policy *sec, const struct enter_opts *o,
 	      int *status, struct ioc_err *e);
+
+/* The System V IPC sysctls of a jail's IPC namespace (the only ones run_sysctl writes):
+ * kernel.msgmnb, msgmni, sem, shmmni, shmall, shmmax. */
+#define RUN_IPC_N 6
+struct run_ipc {
+	char v[RUN_IPC_N][64]; /* in the order above; "" when unreadable */
+};
+const char *run_ipc_name(size_t i); /* "msgmnb"... */
+/* Write "kernel.NAME=VALUE" entries into the IPC namespace of the running jail jp
+ * ("default": the value of a new IPC namespace; kernel.sem fields "-" keep the default's),
+ * from a child that enters that namespace only, and read them all back into *now (list may
+ * be NULL: read only). Refused (EPERM) when the jail shares our IPC namespace. */
+int run_sysctl(const struct jail_proc *jp, const char *const *list, struct run_ipc *now,
+	       struct ioc_err *e);
+/* Remount the running jail's devpts with max=N (0: the kernel's maximum), from a child in its
+ * mount namespace; /dev/pts is resolved in the jail and must be a devpts. */
+int run_devpts_max(const struct jail_proc *jp, unsigned max, struct ioc_err *e);
+/* The jail's devpts max= now: -1 none, else N; -2 unknown. */
+long long run_devpts_max_get(const struct jail_proc *jp);
+/* The wallclock deadline the running init was started with (seconds; 0 none; -1 unknown). */
+long long run_wallclock_get(const struct jail_proc *jp);
+/* In a child in the new IPC namespace, before anything else runs there: the entries of list
+ * ("default" ones skipped). */
+int run_sysctl_here(const char *const *list, struct ioc_err *e);
+/* The devpts options of a jail (spawn's mount table and run_devpts_max). */
+#define RUN_DEVPTS_OPTS "ptmxmode=0666,mode=0620,gid=5"
 
 /* chroot: the jail's root without starting it, still fenced: the same namespaces, mounts and
  * sec policy as run_start, but o->argv runs as the namespace's first process instead of

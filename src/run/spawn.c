@@ -361,8 +361,8 @@ static const struct mount_row mount_table[] = {
     {"dev/tty", ROW_BIND, "/dev/tty", 0, NULL, 0, R_MAKE, C_DEV},
     /* Programs write to /dev/console; the host's would reach the host's console. */
     {"dev/console", ROW_BIND, "/dev/null", 0, NULL, 0, R_MAKE, C_DEV},
-    {"dev/pts", ROW_FS, "devpts", MS_NOSUID | MS_NOEXEC,
-     "newinstance,ptmxmode=0666,mode=0620,gid=5", 0, R_DIR | R_MAKE | R_PTSMAX, C_DEV},
+    {"dev/pts", ROW_FS, "devpts", MS_NOSUID | MS_NOEXEC, "newinstance," RUN_DEVPTS_OPTS, 0,
+     R_DIR | R_MAKE | R_PTSMAX, C_DEV},
     {"dev/ptmx", ROW_LINK, "pts/ptmx", 0, NULL, 0, 0, C_DEV},
     {"dev/shm", ROW_FS, "tmpfs", FS_SAFE, "mode=1777", 0, R_DIR | R_MAKE, C_DEV},
     {"dev/mqueue", ROW_FS, "mqueue", FS_SAFE, NULL, 0, R_DIR | R_MAKE | R_OPT, C_DEV | C_IPCNS},
@@ -812,6 +812,37 @@ ch_stdio(struct child *c, struct ioc_err *e)
 	return fds_cloexec(e);
 }
 
+/* The jail's per-process limits, on init before it runs, so that all it starts inherits them.
+ * Only lowering is sure to work (iocage may lack CAP_SYS_RESOURCE): a value above our own hard
+ * limit is lowered to it, as `iocage limits` reports. */
+static int
+ch_rlimits(struct child *c, struct ioc_err *e)
+{
+	for (size_t i = 0; i < c->s->n_rlimits; i++) {
+		const struct run_rlimit *r = &c->s->rlimits[i];
+		struct rlimit cur, want;
+
+		if (getrlimit(r->resource, &cur) < 0)
+			return err_sys(e, "getrlimit %d", r->resource);
+		want.rlim_max = r->value < cur.rlim_max ? r->value : cur.rlim_max;
+		want.rlim_cur = want.rlim_max;
+		if (setrlimit(r->resource, &want) < 0)
+			return err_sys(e, "setrlimit %d to %llu", r->resource,
+				       (unsigned long long)want.rlim_max);
+	}
+	return 0;
+}
+
+/* The IPC sysctls of the jail's new IPC namespace, through the host's /proc (still ours
+ * here): each of them is the namespace's own. */
+static int
+ch_ipc(struct child *c, struct ioc_err *e)
+{
+	if (c->s->ipc_inherit || !c->s->sysctls)
+		return 0;
+	return run_sysctl_here(c->s->sysctls, e);
+}
+
 static int
 ch_sec(struct child *c, struct ioc_err *e)
 {
@@ -863,8 +894,8 @@ static _Noreturn void
 child_main(struct child *c)
 {
 	static int (*const steps[])(struct child *, struct ioc_err *) = {
-	    ch_process,  ch_root,  ch_mounts, ch_pivot, ch_uts,    ch_etc,
-	    ch_loopback, ch_stdio, ch_sec,    ch_user,  ch_detach,
+	    ch_process,  ch_ipc,   ch_root,    ch_mounts, ch_pivot, ch_uts,    ch_etc,
+	    ch_loopback, ch_stdio, ch_rlimits, ch_sec,    ch_user,  ch_detach,
 	};
 	struct ioc_err e;
 	char go;
@@ -1055,11 +1086,13 @@ spec_check(const struct jail_spec *s, struct ioc_err *e)
 int
 run_start(const struct jail_spec *s, struct jail_proc *out, struct ioc_err *e)
 {
-	static char *const argv[] = {"iocage-init", "init", NULL};
+	char wall[24];
+	char *argv[] = {"iocage-init", "init", s->wallclock_s ? wall : NULL, NULL};
 	struct child c = {.s = s, .argv = argv, .envp = init_env, .rootfd = -1, .devnull = -1};
 	uint64_t start;
 	pid_t pid = -1;
 
+	snprintf(wall, sizeof(wall), "%u", s->wallclock_s);
 	if (spec_check(s, e) < 0 || spawn(&c, &pid, NULL, e) < 0)
 		return -1;
 	if (proc_starttime(pid, &start, e) < 0) {

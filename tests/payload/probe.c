@@ -38,6 +38,14 @@
  *                               escape): open_by_handle=ok|ERRNO
  *   probe bpf                   bpf(BPF_PROG_LOAD) with an empty program: bpf=ok|ERRNO
  *   probe sethostname NAME      sethostname=ok|ERRNO
+ *   probe alloc MIB             allocate and touch MIB MiB, 1 MiB at a time: alloc=ok:MIB, or
+ *                               alloc=ERRNO:DONE (a memory limit may kill it instead)
+ *   probe nofile                open /dev/null until that fails: highest_fd=N, open=ERRNO
+ *   probe spin SECONDS          burn CPU for that long (wall clock): spun=ok
+ *   probe rlimit                nofile=SOFT:HARD, as=, data=, stack=, core=, memlock=, cpu=
+ *   probe ptys N                open /dev/ptmx up to N times: ptys=K, ptmx=ok|ERRNO
+ *   probe fill FILE MIB         write up to MIB MiB of random bytes to FILE (fsync'd each
+ *                               MiB): filled=KIB, fill=ok|ERRNO
  * An attack that works prints "ok"; anything else is the errno's name. */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -52,6 +60,7 @@
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
@@ -89,7 +98,7 @@ ename(int e)
 	    {ETXTBSY, "ETXTBSY"}, {EFBIG, "EFBIG"},   {ENOSPC, "ENOSPC"}, {ESPIPE, "ESPIPE"},
 	    {EROFS, "EROFS"},	{EMLINK, "EMLINK"},   {EPIPE, "EPIPE"},	  {ENOSYS, "ENOSYS"},
 	    {ELOOP, "ELOOP"},	{ENOTSUP, "ENOTSUP"}, {ENOKEY, "ENOKEY"}, {ESTALE, "ESTALE"},
-	    {EKEYREJECTED, "EKEYREJECTED"}, {ENOTCONN, "ENOTCONN"},
+	    {EKEYREJECTED, "EKEYREJECTED"}, {ENOTCONN, "ENOTCONN"}, {EDQUOT, "EDQUOT"},
 	};
 
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
@@ -764,13 +773,149 @@ do_bpf(void)
 }
 
 static int
+do_alloc(long mib)
+{
+	long done = 0;
+
+	for (; done < mib; done++) {
+		char *p = malloc(1 << 20);
+
+		if (!p) {
+			printf("alloc=%s:%ld\n", ename(errno), done);
+			return 0;
+		}
+		memset(p, 1, 1 << 20); /* touched: charged to the cgroup */
+	}
+	printf("alloc=ok:%ld\n", done);
+	return 0;
+}
+
+static int
+do_nofile(void)
+{
+	int fd, high = -1;
+
+	while ((fd = open("/dev/null", O_RDONLY)) >= 0)
+		high = fd;
+	printf("highest_fd=%d\n", high);
+	kv("open", ename(errno));
+	return 0;
+}
+
+static int
+do_spin(unsigned secs)
+{
+	time_t end = time(NULL) + secs;
+	volatile unsigned long n = 0;
+
+	while (time(NULL) < end)
+		for (int i = 0; i < 100000; i++)
+			n++;
+	kv("spun", "ok");
+	return 0;
+}
+
+static void
+rl_show(const char *name, int res)
+{
+	struct rlimit r;
+
+	if (getrlimit(res, &r) < 0) {
+		kv(name, ename(errno));
+		return;
+	}
+	if (r.rlim_cur == RLIM_INFINITY)
+		printf("%s=inf:", name);
+	else
+		printf("%s=%llu:", name, (unsigned long long)r.rlim_cur);
+	if (r.rlim_max == RLIM_INFINITY)
+		printf("inf\n");
+	else
+		printf("%llu\n", (unsigned long long)r.rlim_max);
+}
+
+static int
+do_rlimit(void)
+{
+	rl_show("nofile", RLIMIT_NOFILE);
+	rl_show("as", RLIMIT_AS);
+	rl_show("data", RLIMIT_DATA);
+	rl_show("stack", RLIMIT_STACK);
+	rl_show("core", RLIMIT_CORE);
+	rl_show("memlock", RLIMIT_MEMLOCK);
+	rl_show("cpu", RLIMIT_CPU);
+	return 0;
+}
+
+static int
+do_ptys(int n)
+{
+	int k = 0;
+	const char *err = "ok";
+
+	for (; k < n; k++) {
+		if (open("/dev/ptmx", O_RDWR | O_NOCTTY) < 0) {
+			err = ename(errno);
+			break;
+		}
+	}
+	printf("ptys=%d\n", k);
+	kv("ptmx", err);
+	return 0;
+}
+
+static int
+do_fill(const char *file, long mib)
+{
+	static char buf[65536];
+	unsigned long long seed = 0x9e3779b97f4a7c15ULL ^ (unsigned long long)getpid();
+	long kib = 0;
+	const char *err = "ok";
+	int fd = open(file, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+	if (fd < 0) {
+		kv("fill", ename(errno));
+		return 0;
+	}
+	while (kib < mib * 1024) {
+		ssize_t n;
+
+		/* Random bytes: compression (lz4 on ZFS) must not shrink them. */
+		for (size_t i = 0; i < sizeof(buf) / sizeof(seed); i++) {
+			seed ^= seed << 13;
+			seed ^= seed >> 7;
+			seed ^= seed << 17;
+			memcpy(buf + i * sizeof(seed), &seed, sizeof(seed));
+		}
+		n = write(fd, buf, sizeof(buf));
+
+		if (n < 0) {
+			err = ename(errno);
+			break;
+		}
+		kib += n / 1024;
+		if (kib % 1024 == 0 && fsync(fd) < 0) {
+			err = ename(errno);
+			break;
+		}
+	}
+	if (!strcmp(err, "ok") && fsync(fd) < 0)
+		err = ename(errno);
+	if (close(fd) < 0 && !strcmp(err, "ok"))
+		err = ename(errno);
+	printf("filled=%ld\n", kib);
+	kv("fill", err);
+	return 0;
+}
+
+static int
 usage(void)
 {
 	fprintf(stderr, "usage: probe [write FILE DATA|rewrite FILE|read FILE|open-exe PID|exe PID|"
 			"watch-exe SECS|tiocsti [TEXT]|mount [FSTYPE [DATA [TARGET]]]|module|"
 			"mknod [PATH [MAJ MIN]]|mknod-chr PATH MAJ MIN|unshare|keyctl|sysrq|"
 			"sysfs [FILE]|mkdir DIR|ls DIR|stat PATH|fork N [SECS]|ptrace PID|handle|"
-			"bpf|sethostname NAME]\n");
+			"bpf|sethostname NAME|alloc MIB|nofile|spin SECS|rlimit|ptys N|fill FILE MIB]\n");
 	return 2;
 }
 
@@ -860,6 +1005,26 @@ main(int argc, char **argv)
 		return do_handle();
 	if (!strcmp(op, "bpf"))
 		return do_bpf();
+	if (!strcmp(op, "alloc")) {
+		ARGS(1);
+		return do_alloc(atol(argv[2]));
+	}
+	if (!strcmp(op, "fill")) {
+		ARGS(2);
+		return do_fill(argv[2], atol(argv[3]));
+	}
+	if (!strcmp(op, "nofile"))
+		return do_nofile();
+	if (!strcmp(op, "spin")) {
+		ARGS(1);
+		return do_spin((unsigned)atoi(argv[2]));
+	}
+	if (!strcmp(op, "rlimit"))
+		return do_rlimit();
+	if (!strcmp(op, "ptys")) {
+		ARGS(1);
+		return do_ptys(atoi(argv[2]));
+	}
 	if (!strcmp(op, "sethostname")) {
 		ARGS(1);
 		kv("sethostname", res(sethostname(argv[2], strlen(argv[2]))));
