@@ -123,6 +123,15 @@ static const struct cmd cmds[] = {
 	{"stop", cmd_stop, "stop UUID|TAG|ALL...",
 	 "Stop jails: exec_stop, SIGTERM, stop_timeout, then kill and undo everything.", "",
 	 CMD_ROOT | CMD_MUTATES},
+	{"top", cmd_top, "top [-s cpu|mem] [-d SECONDS] [-n COUNT] [-H] [--json]",
+	 "Show running jails' usage, refreshed, busiest first (CPU%: 100 is one CPU).",
+	 "  -s cpu|mem    sort by CPU% (default) or by memory\n"
+	 "  -d SECONDS    time between refreshes (default 2; 0.1 to 3600)\n"
+	 "  -n COUNT      stop after COUNT tables (default: until interrupted on a terminal,\n"
+	 "                1 otherwise)\n"
+	 "  -H            tab-separated rows without a header, exact bytes\n"
+	 "  --json        a JSON array per refresh\n",
+	 CMD_ROOT},
 	{"uncap", cmd_uncap, "uncap UUID|TAG",
 	 "Remove every resource limit from a running jail now (its properties are kept).",
 	 "  UUID|TAG      a running jail\n",

@@ -89,6 +89,7 @@ int cmd_cap(struct ioc *, const struct cmd *, int, char **);
 int cmd_uncap(struct ioc *, const struct cmd *, int, char **);
 int cmd_limits(struct ioc *, const struct cmd *, int, char **);
 int cmd_inuse(struct ioc *, const struct cmd *, int, char **);
+int cmd_top(struct ioc *, const struct cmd *, int, char **);
 int cmd_doctor(struct ioc *, const struct cmd *, int, char **);
 
 /* "  + STEP OK|FAILED" lines of start and stop. */

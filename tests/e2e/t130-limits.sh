@@ -297,6 +297,32 @@ ok -m "start w again" ioc start w
 ok -m "stop w before its deadline" ioc stop w
 
 # =============================================================================================
+# top: the busiest jail first, CPU% from two samples; bad options are usage errors.
+ok -m "create jail t1" ioc create -c release=R tag=t1
+ok -m "create jail t2" ioc create -c release=R tag=t2
+ok -m "start t1" ioc start t1
+ok -m "start t2" ioc start t2
+ioc exec t2 /bin/probe spin 6 >/dev/null 2>&1 </dev/null &
+spinner=$!
+sleep 1
+ok -m "top -n 1 -d 1 -H" ioc top -n 1 -d 1 -H
+top1=$(head -n1 <<<"$OUT")
+is "$(cut -f1 <<<"$top1")" t2 "top: the spinning jail t2 comes first (sorted by CPU%)"
+like "$(cut -f3 <<<"$top1")" '^([3-9][0-9]|1[0-9][0-9])\.[0-9]$' "top: t2's CPU% is that of a busy CPU ($(cut -f3 <<<"$top1"))"
+like "$(grep "^t1	" <<<"$OUT" | cut -f3)" '^([0-9]|1[0-9])\.[0-9]$' "top: idle t1 is under 20% CPU"
+ok -m "top -s mem --json -n 2 -d 0.2" ioc top -s mem --json -n 2 -d 0.2
+json_ok "isinstance(d, list) and any(r['tag'] == 't1' for r in d)" \
+	"top --json: the first refresh is a JSON array that has t1" <<<"$(sed -n '1,/^]/p' <<<"$OUT")"
+wait "$spinner"
+fails -m "top -s foo" 2 ioc top -s foo
+like "$ERR" '-s takes cpu or mem' "top -s foo: says what -s takes"
+fails -m "top -d 0" 2 ioc top -d 0
+fails -m "top -n 0" 2 ioc top -n 0
+fails -m "top takes no operand" 2 ioc top t1
+ok -m "stop t1" ioc stop t1
+ok -m "stop t2" ioc stop t2
+
+# =============================================================================================
 # quota: a ZFS dataset property; the dir backend refuses it.
 if [ "$IOC_BACKEND" = dir ]; then
 	fails 1 ioc set quota=20M m
