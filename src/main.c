@@ -20,16 +20,27 @@ static const struct cmd cmds[] = {
 	 "Run a command (default /bin/sh) in a stopped jail's root, fenced as a running jail.",
 	 "  -U USER       run as USER of the jail's passwd (default root)\n",
 	 CMD_ROOT | CMD_MUTATES},
+	{"clone", cmd_clone, "clone UUID|TAG[@SNAPSHOT] [PROP=VALUE...]",
+	 "Make a new jail as a copy-on-write clone of a jail or template.",
+	 "  UUID|TAG      the jail or template to clone, at a new snapshot (named after the\n"
+	 "                new jail, removed with it)\n"
+	 "  @SNAPSHOT     clone this existing snapshot instead\n"
+	 "  PROP=VALUE    properties of the new jail; it gets its own uuid, tag, hostname and\n"
+	 "                MACs, boot=off, and the source's other properties\n"
+	 "  count=N       make N clones tagged TAG_1..TAG_N\n",
+	 CMD_ROOT | CMD_MUTATES},
 	{"console", cmd_console, "console [-f] UUID|TAG",
 	 "Log in to a running jail on a new pseudo-terminal (login, else a login shell).",
 	 "  -f            start the jail first if it is not running\n",
 	 CMD_ROOT | CMD_MUTATES},
-	{"create", cmd_create, "create [-c|-b|-e] [release=NAME] [count=N] [PROP=VALUE...]",
-	 "Create jails from a fetched release (a full copy by default).",
+	{"create", cmd_create,
+	 "create [-c|-b|-e|-t TEMPLATE] [release=NAME] [count=N] [PROP=VALUE...]",
+	 "Create jails from a fetched release (a full copy by default) or a template.",
 	 "  -c            thin: a copy-on-write clone of the release\n"
 	 "  -b            basejail: own /etc /var /root /home /tmp /usr/local, the rest of\n"
 	 "                the release bound read-only when the jail starts\n"
 	 "  -e            empty: an empty root, no release\n"
+	 "  -t TEMPLATE   a clone of this template (see `iocage list -t`)\n"
 	 "  release=NAME  the release (default: the newest fetched)\n"
 	 "  count=N       make N jails tagged TAG_1..TAG_N\n"
 	 "  PROP=VALUE    any property (see `iocage defaults`)\n",
@@ -42,10 +53,12 @@ static const struct cmd cmds[] = {
 	 "  -H            PROP<TAB>VALUE<TAB>SOURCE rows\n"
 	 "  --json        a JSON array\n",
 	 0},
-	{"destroy", cmd_destroy, "destroy [-f] UUID|TAG...",
-	 "Destroy jails: their datasets, files and snapshots.",
-	 "  -f            do not ask for confirmation\n"
-	 "  UUID|TAG      a jail's tag, UUID, or unique UUID prefix\n",
+	{"destroy", cmd_destroy, "destroy [-f] [-r] UUID|TAG|RELEASE...",
+	 "Destroy jails, templates or releases: their datasets, files and snapshots.",
+	 "  -f            do not ask for confirmation (what depends on it is still checked)\n"
+	 "  -r            also destroy the jails and templates that depend on it, listed first\n"
+	 "  UUID|TAG      a jail's or template's tag, UUID, or unique UUID prefix\n"
+	 "  RELEASE       a fetched release (refused while jails are made from it)\n",
 	 CMD_ROOT | CMD_MUTATES},
 	{"df", cmd_df, "df [-H] [--json] [-s COLUMN]",
 	 "Show disk usage of every jail: UUID CRT RES QTA USE AVA TAG.",
@@ -94,13 +107,19 @@ static const struct cmd cmds[] = {
 	 "  --json        a JSON array\n"
 	 "  UUID|TAG      this jail only (default: every jail)\n",
 	 CMD_ROOT},
-	{"list", cmd_list, "list [-r] [-H] [--json] [-s COLUMN]",
+	{"list", cmd_list, "list [-t|-r] [-H] [--json] [-s COLUMN]",
 	 "List jails: JID UUID BOOT STATE TAG TYPE IP4 RELEASE.",
+	 "  -t            list templates instead\n"
 	 "  -r            list fetched releases instead\n"
 	 "  -H            tab-separated rows without a header\n"
 	 "  --json        a JSON array\n"
 	 "  -s COLUMN     sort by this column (default: tag)\n",
 	 0},
+	{"promote", cmd_promote, "promote UUID|TAG",
+	 "Make a clone independent of the jail or template it was cloned from.",
+	 "  UUID|TAG      a clone (clone, create -c, create -t); ZFS: zfs promote; dir: its\n"
+	 "                files become its own\n",
+	 CMD_ROOT | CMD_MUTATES},
 	{"rcboot", cmd_rcboot, "rcboot", "Start every jail with boot=on, lowest priority first.",
 	 "", CMD_ROOT | CMD_MUTATES},
 	{"rcshutdown", cmd_rcshutdown, "rcshutdown",
@@ -110,6 +129,10 @@ static const struct cmd cmds[] = {
 	 "  -s            soft: exec_stop, end every process but init, exec_start; the\n"
 	 "                namespaces, mounts and network stay\n",
 	 CMD_ROOT | CMD_MUTATES},
+	{"rollback", cmd_rollback, "rollback [-f] UUID|TAG@SNAPSHOT",
+	 "Roll a stopped jail's root back to one of its snapshots.",
+	 "  -f            also destroy the snapshots taken after it (listed otherwise)\n",
+	 CMD_ROOT | CMD_MUTATES},
 	{"runtime", cmd_runtime, "runtime [-H] [--json] UUID|TAG",
 	 "Show a running jail's live parameters, one name=value per line.", "", 0},
 	{"set", cmd_set, "set PROP=VALUE... UUID|TAG|default",
@@ -117,8 +140,23 @@ static const struct cmd cmds[] = {
 	 "  PROP=VALUE    one or more; every value is checked before any is set\n"
 	 "  default       change the user's defaults instead of a jail\n",
 	 CMD_ROOT | CMD_MUTATES},
-	{"start", cmd_start, "start UUID|TAG|ALL...",
-	 "Start jails: namespaces, mounts, cgroup, then exec_start.", "",
+	{"snaplist", cmd_snaplist, "snaplist [-H] [--json] UUID|TAG",
+	 "List a jail's snapshots: NAME CREATED RSIZE USED.",
+	 "  -H            tab-separated rows without a header, exact bytes\n"
+	 "  --json        a JSON array\n",
+	 0},
+	{"snapremove", cmd_snapremove, "snapremove UUID|TAG@SNAPSHOT|UUID|TAG@ALL",
+	 "Remove a snapshot of a jail (refused while a clone uses it), or all of them.",
+	 "  @ALL          every snapshot of the jail that no clone uses\n",
+	 CMD_ROOT | CMD_MUTATES},
+	{"snapshot", cmd_snapshot, "snapshot [-f] UUID|TAG[@NAME]",
+	 "Take a snapshot of a jail's root (named after the date and time by default).",
+	 "  -f            no warning when the jail is running\n"
+	 "  @NAME         the snapshot's name: letters, digits, '.', '_', ':', '-'\n",
+	 CMD_ROOT | CMD_MUTATES},
+	{"start", cmd_start, "start [-f] UUID|TAG|ALL...",
+	 "Start jails: namespaces, mounts, cgroup, then exec_start.",
+	 "  -f            start a template too (to change it); ALL never starts templates\n",
 	 CMD_ROOT | CMD_MUTATES},
 	{"stop", cmd_stop, "stop UUID|TAG|ALL...",
 	 "Stop jails: exec_stop, SIGTERM, stop_timeout, then kill and undo everything.", "",

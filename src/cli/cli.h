@@ -91,6 +91,18 @@ int cmd_limits(struct ioc *, const struct cmd *, int, char **);
 int cmd_inuse(struct ioc *, const struct cmd *, int, char **);
 int cmd_top(struct ioc *, const struct cmd *, int, char **);
 int cmd_doctor(struct ioc *, const struct cmd *, int, char **);
+int cmd_snapshot(struct ioc *, const struct cmd *, int, char **);
+int cmd_snaplist(struct ioc *, const struct cmd *, int, char **);
+int cmd_snapremove(struct ioc *, const struct cmd *, int, char **);
+int cmd_rollback(struct ioc *, const struct cmd *, int, char **);
+int cmd_clone(struct ioc *, const struct cmd *, int, char **);
+int cmd_promote(struct ioc *, const struct cmd *, int, char **);
+
+/* create's PROP=VALUE checks (count, create-only properties), shared with clone. */
+int cli_create_props(const struct kvlist *kv, struct create_opts *o, struct ioc_err *e);
+/* clone OPERAND[@SNAP] PROP=VALUE..., shared with create -t. */
+int cli_clone(struct ioc *ioc, const struct cmd *c, const char *operand, char **assign,
+	      int nassign);
 
 /* "  + STEP OK|FAILED" lines of start and stop. */
 void cli_print_step(const char *step, bool ok, void *arg);

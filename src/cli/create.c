@@ -15,8 +15,8 @@ created(const char *uuid, const char *tag, void *arg)
 
 /* Check every PROP=VALUE as create takes it: count is create's own, the rest are properties
  * checked like `set`, with create-only ones allowed. */
-static int
-create_props(const struct kvlist *kv, struct create_opts *o, struct ioc_err *e)
+int
+cli_create_props(const struct kvlist *kv, struct create_opts *o, struct ioc_err *e)
 {
 	for (size_t i = 0; i < kv->n; i++) {
 		const char *k = kv->v[i].key, *v = kv->v[i].val;
@@ -35,14 +35,40 @@ create_props(const struct kvlist *kv, struct create_opts *o, struct ioc_err *e)
 				       "pkglist= is not available in this version of iocage");
 		} else if (streq(k, "template") && !streq(canon, "no")) {
 			free(canon);
-			return err_set(e, ENOTSUP,
-				       "template=yes is not available in this version of iocage");
+			return err_set(e, EINVAL,
+				       "a new jail is not a template: create it, then `iocage set "
+				       "template=yes`");
 		} else {
 			kvlist_set(&o->props, k, canon);
 		}
 		free(canon);
 	}
 	return 0;
+}
+
+/* create -t TEMPLATE: a clone of the template; a jail that is not one is refused. */
+static int
+cli_create_from(struct ioc *ioc, const struct cmd *c, const char *tpl, char **assign, int n)
+{
+	struct jails l = {0};
+	const struct jail *j;
+	struct ioc_err e;
+	int r;
+
+	if (strchr(tpl, '@'))
+		return cmd_usage(c, "-t takes a template's UUID or TAG, not a snapshot");
+	if (cmd_jails(ioc, c, 0, &l, &e) < 0)
+		return cmd_fail(c, &e);
+	if (!(j = jails_find(&l, tpl, &e)) ||
+	    (!j->template && err_set(&e, EINVAL,
+				     "%s (%s) is not a template (`iocage list -t` lists them; "
+				     "`iocage clone %s` clones a jail)",
+				     j->uuid, j->tag, j->tag) < 0))
+		r = cmd_fail(c, &e);
+	else
+		r = cli_clone(ioc, c, tpl, assign, n);
+	jails_free(&l);
+	return r;
 }
 
 int
@@ -52,10 +78,14 @@ cmd_create(struct ioc *ioc, const struct cmd *c, int argc, char **argv)
 	struct cmd_opts co = {0};
 	struct kvlist kv = {0};
 	struct ioc_err e;
+	const char *tpl = NULL;
 	int ch, ntype = 0, r;
 
-	while ((ch = cmd_getopt(c, argc, argv, "cbe", NULL, &co)) != -1) {
+	while ((ch = cmd_getopt(c, argc, argv, "cbet:", NULL, &co)) != -1) {
 		switch (ch) {
+		case 't':
+			tpl = optarg;
+			continue; /* not a type: checked against them below */
 		case 'c':
 			o.type = JT_CLONE;
 			break;
@@ -72,13 +102,15 @@ cmd_create(struct ioc *ioc, const struct cmd *c, int argc, char **argv)
 	}
 	if (co.help)
 		return EXIT_OK;
-	if (ntype > 1)
-		return cmd_usage(c, "-c, -b and -e exclude each other");
+	if (ntype > 1 || (ntype && tpl))
+		return cmd_usage(c, "-c, -b, -e and -t exclude each other");
+	if (tpl)
+		return cli_create_from(ioc, c, tpl, argv + optind, argc - optind);
 	if (parse_assignments(argv + optind, argc - optind, &kv, &e) < 0) {
 		r = cmd_usage(c, "%s", e.msg);
 		goto out;
 	}
-	if (create_props(&kv, &o, &e) < 0) {
+	if (cli_create_props(&kv, &o, &e) < 0) {
 		r = cmd_fail(c, &e);
 		goto out;
 	}

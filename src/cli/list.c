@@ -100,14 +100,16 @@ cmd_list(struct ioc *ioc, const struct cmd *c, int argc, char **argv)
 	struct cmd_opts co = {0};
 	struct jails l = {0};
 	const char *sort = NULL;
-	bool releases = false;
+	bool releases = false, templates = false;
 	struct table t;
 	struct ioc_err e;
 	int ch, r = EXIT_OK;
 
-	while ((ch = cmd_getopt(c, argc, argv, "Hrs:", NULL, &co)) != -1) {
+	while ((ch = cmd_getopt(c, argc, argv, "Hrts:", NULL, &co)) != -1) {
 		if (ch == 'r')
 			releases = true;
+		else if (ch == 't')
+			templates = true;
 		else if (ch == 's')
 			sort = optarg;
 		else
@@ -117,13 +119,16 @@ cmd_list(struct ioc *ioc, const struct cmd *c, int argc, char **argv)
 		return EXIT_OK;
 	if (optind < argc)
 		return cmd_usage(c, "unexpected operand '%s'", argv[optind]);
+	if (releases && templates)
+		return cmd_usage(c, "-t and -r exclude each other");
 	if (releases)
 		return list_releases(ioc, c, cmd_out_mode(&co), sort);
 	if (cmd_jails(ioc, c, 0, &l, &e) < 0)
 		return cmd_fail(c, &e);
 	table_init(&t, jail_cols, ARRAY_SIZE(jail_cols));
 	for (size_t i = 0; i < l.n; i++)
-		jail_row(ioc, &t, &l.v[i]);
+		if (l.v[i].template == templates)
+			jail_row(ioc, &t, &l.v[i]);
 	if (sort && table_sort(&t, sort) < 0)
 		r = cmd_usage(c, "no column '%s' (JID UUID BOOT STATE TAG TYPE IP4 RELEASE)", sort);
 	else

@@ -17,11 +17,19 @@ cli_print_step(const char *step, bool ok, void *arg)
 
 enum action { ACT_START, ACT_STOP, ACT_RESTART, ACT_SOFT };
 
+/* start -f: templates start too (to be changed); otherwise they never do. */
+static bool start_templates;
+
 static int
 act(struct ioc *ioc, const struct jail *j, enum action a, struct ioc_err *e)
 {
 	static const char *const verbs[] = {"Starting", "Stopping", "Restarting", "Restarting"};
 
+	if (a == ACT_START && j->template && !start_templates)
+		return err_set(e, EINVAL,
+			       "%s (%s) is a template; `iocage start -f %s` starts it "
+			       "to change it",
+			       j->uuid, j->tag, j->tag);
 	printf("* %s %s (%s)\n", verbs[a], j->uuid, j->tag);
 	fflush(stdout);
 	switch (a) {
@@ -46,7 +54,7 @@ all_wants(const struct jail *j, enum action a)
 	struct jail_proc jp;
 	bool up = jail_running(j, &jp);
 
-	return a == ACT_START ? !up : up;
+	return a == ACT_START ? !up && !j->template : up;
 }
 
 static int
@@ -84,10 +92,15 @@ int
 cmd_start(struct ioc *ioc, const struct cmd *c, int argc, char **argv)
 {
 	struct cmd_opts co = {0};
-	int r;
+	int ch;
 
-	if ((r = cmd_simple_opts(c, argc, argv, "", &co)) >= 0)
-		return r;
+	while ((ch = cmd_getopt(c, argc, argv, "f", NULL, &co)) != -1) {
+		if (ch != 'f')
+			return EXIT_USAGE;
+		start_templates = true;
+	}
+	if (co.help)
+		return EXIT_OK;
 	return act_operands(ioc, c, argc - optind, argv + optind, ACT_START);
 }
 

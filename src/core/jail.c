@@ -9,6 +9,7 @@
 
 #include "core/fetch.h"
 #include "core/jailrun.h"
+#include "core/jailsnap.h"
 #include "core/lock.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
@@ -86,10 +87,12 @@ clean_leftover(struct ioc *ioc, const char *name, const char *uuid)
 		if (ioc->verbose)
 			fprintf(stderr, "iocage: removing %s, left over by an interrupted create\n",
 				name);
-		if (ioc->st->ops->destroy(ioc->st, name, &e) < 0)
+		if (ioc->st->ops->destroy(ioc->st, name, &e) < 0) {
 			fprintf(stderr, "iocage: cannot remove leftover %s: %s\n", name, e.msg);
-		else
+		} else {
+			jail_drop_snaps(ioc, uuid);
 			lock_remove(ioc->st, lockname);
+		}
 	}
 	ds_free(&d);
 	lock_release(fd);
@@ -106,10 +109,12 @@ cmp_jail(const void *a, const void *b)
 int
 jails_load(struct ioc *ioc, unsigned flags, struct jails *out, struct ioc_err *e)
 {
+	static const char *const parents[] = {"jails", "templates", NULL};
 	struct ds_list l = {0};
 	struct jails r = {0};
 
-	if (ioc->st->ops->list(ioc->st, "jails", flags & JL_NATIVE ? STORE_NATIVE : 0, &l, e) < 0) {
+	if (ioc->st->ops->list_multi(ioc->st, parents, flags & JL_NATIVE ? STORE_NATIVE : 0, &l,
+				     e) < 0) {
 		if (e->code != ENOENT)
 			return -1;
 		*out = r; /* no layout yet: no jails */
@@ -134,6 +139,9 @@ jails_load(struct ioc *ioc, unsigned flags, struct jails *out, struct ioc_err *e
 		j->props = d->user;
 		j->native = d->native;
 		d->user = d->native = (struct kvlist){0};
+		/* Where it lies is what makes a template, whatever a property cut short says. */
+		j->template = str_has_prefix(j->ds, "templates/");
+		kvlist_set(&j->props, "template", j->template ? "yes" : "no");
 		j->tag = kvlist_get(&j->props, "tag");
 	}
 	ds_list_free(&l);
@@ -482,9 +490,8 @@ check_assign(struct ioc *ioc, const struct jail *j, const char *k, const char *v
 	if (j && (p->flags & PF_DEFAULT_ONLY))
 		return err_set(e, EINVAL, "%s can only be set on default: iocage set %s=%s default",
 			       k, k, v);
-	if (streq(k, "template") && !streq(*canon, "no"))
-		return err_set(e, ENOTSUP,
-			       "template=yes is not available in this version of iocage");
+	if (!j && streq(k, "template"))
+		return err_set(e, EINVAL, "template is particular to each jail and has no default");
 	if (j && (p->flags & PF_NATIVE) && streq(ioc->st->ops->name, "dir"))
 		return err_set(e, ENOTSUP, "%s is not supported by the dir backend (it needs ZFS)",
 			       k);
@@ -533,7 +540,9 @@ int
 jail_set(struct ioc *ioc, const struct jail *j, const struct kvlist *assign, struct ioc_err *e)
 {
 	struct kvlist user = {0}, nat = {0};
-	const char *newtag = NULL;
+	const char *newtag = NULL, *tpl;
+	struct jail moved;
+	char ds[64];
 	int r = -1, fd = -1;
 
 	for (size_t i = 0; i < assign->n; i++) {
@@ -552,6 +561,19 @@ jail_set(struct ioc *ioc, const struct jail *j, const struct kvlist *assign, str
 		if (fd < 0 || check_tag_free(ioc, j, newtag, e) < 0)
 			goto out;
 	}
+	/* template=yes|no moves the jail before the other values are set: it is the step that can
+	 * be refused. */
+	if (j && (tpl = kvlist_get(&user, "template"))) {
+		bool on = streq(tpl, "yes");
+
+		if (on != j->template && jail_set_template(ioc, j, on, e) < 0)
+			goto out;
+		kvlist_del(&user, "template");
+		snprintf(ds, sizeof(ds), "%s/%s", on ? "templates" : "jails", j->uuid);
+		moved = *j;
+		moved.ds = ds;
+		j = &moved;
+	}
 	if (j && apply_natives(ioc, j, &nat, e) < 0)
 		goto out;
 	if (user.n && ioc->st->ops->set_user(ioc->st, j ? j->ds : ".defaults", &user, NULL, e) < 0)
@@ -564,45 +586,158 @@ out:
 	return r;
 }
 
-/* ---- destroy ---- */
+/* ---- clone ---- */
 
-int
-jail_destroy(struct ioc *ioc, const struct jail *j, struct ioc_err *e)
+/* The new jail's own values: src's, less what is particular to src, then o->props. */
+static void
+clone_props(const struct jail *src, const struct kvlist *given, struct kvlist *out)
 {
-	struct store *st = ioc->st;
-	char lockname[64], root[64];
-	struct ds rootds = {0};
-	struct jail_proc jp;
-	const char *origin;
+	static const char *const drop[] = {"tag",      "host_hostuuid", "host_hostname",
+					   "template", "last_started",  PARTIAL_KEY};
+
+	for (size_t i = 0; i < src->props.n; i++) {
+		const char *k = src->props.v[i].key;
+		bool skip = false;
+
+		for (size_t d = 0; d < ARRAY_SIZE(drop); d++)
+			skip = skip || streq(k, drop[d]);
+		/* vnetN_mac: none, so that the first start makes the clone its own. */
+		if (!skip)
+			kvlist_set(out, k,
+				   str_has_prefix(k, "vnet") && str_has_suffix(k, "_mac")
+				       ? "none"
+				       : src->props.v[i].val);
+	}
+	kvlist_set(out, "boot", "off");
+	if (!streq(kvlist_get(out, "type") ? kvlist_get(out, "type") : "", "basejail"))
+		kvlist_set(out, "type", jail_type_name(JT_CLONE));
+	for (size_t i = 0; i < given->n; i++)
+		if (!(prop_find(given->v[i].key)->flags & PF_NATIVE))
+			kvlist_set(out, given->v[i].key, given->v[i].val);
+}
+
+struct clone_ctx {
+	struct create_ctx c;
+	const struct jail *src;
+	const char *snap; /* NULL: a fresh one per new jail */
+};
+
+/* jails/NEW is made (marked partial) before the snapshot it is cloned from, so that a kill at
+ * any point leaves a partial jail whose cleaning also drops the snapshot named after it. */
+static int
+clone_one(struct clone_ctx *x, const char *want, bool autotag, create_cb cb, void *arg,
+	  struct ioc_err *e)
+{
+	struct store *st = x->c.ioc->st;
+	cleanup_free char *tag = NULL, *srcroot = xasprintf("%s/root", x->src->ds);
+	char uuid[UUID_STRLEN + 1], ds[64], root[80], lockname[64];
+	struct kvlist p = {0};
+	struct strv unset = {0};
+	bool made = false;
+	struct ioc_err e2;
 	int fd, r = -1;
 
-	snprintf(lockname, sizeof(lockname), "jail-%s", j->uuid);
-	snprintf(root, sizeof(root), "%s/root", j->ds);
-	fd = lock_take(st, lockname, false, 0, e);
-	if (fd < 0)
+	uuid_new(uuid);
+	snprintf(ds, sizeof(ds), "jails/%s", uuid);
+	snprintf(root, sizeof(root), "%s/root", ds);
+	snprintf(lockname, sizeof(lockname), "jail-%s", uuid);
+	if ((fd = lock_take(st, lockname, false, 0, e)) < 0)
 		return -1;
-	if (jail_running(j, &jp)) {
-		err_set(e, EBUSY, "%s (%s) is running; stop it first with `iocage stop %s`",
-			j->uuid, j->tag, j->tag);
+	tag = autotag ? tag_unique(want, &x->c.taken) : xstrdup(want);
+	if (strv_contains(&x->c.taken, tag)) {
+		err_set(e, EEXIST, "tag '%s' is already used; choose another with tag=NAME", tag);
 		goto out;
 	}
-	if (st->ops->get(st, root, STORE_NATIVE, &rootds, e) < 0 && e->code != ENOENT)
+	clone_props(x->src, &x->c.o->props, &p);
+	kvlist_set(&p, "tag", tag);
+	kvlist_set(&p, PARTIAL_KEY, lockname);
+	if (st->ops->create(st, ds, &p, e) < 0)
 		goto out;
-	if (st->ops->destroy(st, j->ds, e) < 0)
-		goto out;
-	/* A snapshot made for this jail alone (named after it) goes with it; a release's own
-	 * snapshot stays for the other jails and later creates. */
-	origin = kvlist_get(&rootds.native, "origin");
-	if (origin && strchr(origin, '@') && streq(strchr(origin, '@') + 1, j->uuid)) {
-		cleanup_free char *src = xstrndup(origin, (size_t)(strchr(origin, '@') - origin));
-
-		if (st->ops->snap_destroy(st, src, j->uuid, e) < 0)
-			goto out;
-	}
-	lock_remove(st, lockname);
+	strv_push(&x->c.taken, tag);
+	if (!x->snap && !(made = st->ops->snapshot(st, srcroot, uuid, e) == 0))
+		goto undo;
+	if (st->ops->clone(st, srcroot, x->snap ? x->snap : uuid, root, e) < 0 ||
+	    create_natives(&x->c, ds, e) < 0)
+		goto undo;
+	strv_push(&unset, PARTIAL_KEY);
+	if (st->ops->set_user(st, ds, NULL, &unset, e) < 0)
+		goto undo;
+	cb(uuid, tag, arg);
 	r = 0;
+	goto out;
+undo:
+	if (st->ops->destroy(st, ds, &e2) < 0 ||
+	    (made && st->ops->snap_destroy(st, srcroot, uuid, &e2) < 0))
+		err_wrap(e, "(and removing the half-made %s failed: %s)", ds, e2.msg);
 out:
-	ds_free(&rootds);
+	if (r < 0)
+		lock_remove(st, lockname);
+	kvlist_free(&p);
+	strv_free(&unset);
 	lock_release(fd);
+	return r;
+}
+
+static int
+has_snapshot(struct store *st, const char *ds, const char *snap, struct ioc_err *e)
+{
+	struct snap_list l = {0};
+	bool found = false;
+
+	if (st->ops->snap_list(st, ds, &l, e) < 0)
+		return -1;
+	for (size_t i = 0; i < l.n; i++)
+		found = found || streq(l.v[i].name, snap);
+	snap_list_free(&l);
+	return found;
+}
+
+int
+jail_clone(struct ioc *ioc, const struct jail *src, const char *snap, const struct create_opts *o,
+	   create_cb cb, void *arg, struct ioc_err *e)
+{
+	struct clone_ctx x = {.c = {.ioc = ioc, .o = o}, .src = src, .snap = snap};
+	cleanup_free char *srcroot = xasprintf("%s/root", src->ds);
+	const char *want = kvlist_get(&o->props, "tag");
+	char base[TAG_MAX + 1], lockname[64];
+	struct jails l = {0};
+	int r = -1, fd, tfd = -1;
+
+	/* The source's lock, held to the end: a destroy of it waits for no one and fails, and
+	 * one that got it first makes this clone fail, cleanly either way. */
+	snprintf(lockname, sizeof(lockname), "jail-%s", src->uuid);
+	if ((fd = lock_take(ioc->st, lockname, false, 0, e)) < 0)
+		return err_wrap(e, "%s (%s)", src->uuid, src->tag);
+	if (snap && (r = has_snapshot(ioc->st, srcroot, snap, e)) <= 0) {
+		if (r == 0)
+			err_set(e, ENOENT, "%s (%s) has no snapshot '%s' (`iocage snaplist %s`)",
+				src->uuid, src->tag, snap, src->tag);
+		r = -1;
+		goto out;
+	}
+	r = -1;
+	if ((tfd = lock_take(ioc->st, "tags", true, 600, e)) < 0 || jails_load(ioc, 0, &l, e) < 0)
+		goto out;
+	for (size_t i = 0; i < l.n; i++)
+		strv_push(&x.c.taken, l.v[i].tag);
+	if (want)
+		snprintf(base, sizeof(base), "%s", want);
+	else
+		tag_default(time(NULL), base, sizeof(base));
+	r = 0;
+	for (unsigned i = 1; i <= o->count && r == 0; i++) {
+		char tag[TAG_MAX + 16];
+
+		snprintf(tag, sizeof(tag), o->count > 1 ? "%s_%u" : "%s", base, i);
+		if (tag_validate(tag, e) < 0)
+			r = err_wrap(e, "count=%u", o->count);
+		else
+			r = clone_one(&x, tag, !want, cb, arg, e);
+	}
+out:
+	lock_release(tfd);
+	lock_release(fd);
+	jails_free(&l);
+	strv_free(&x.c.taken);
 	return r;
 }

@@ -24,6 +24,7 @@ struct jail {
 	const char *tag;      /* in props */
 	struct kvlist props;  /* the jail's own values */
 	struct kvlist native; /* native dataset properties (JL_NATIVE) */
+	bool template;        /* under templates/ (set template=yes) */
 };
 
 struct jails {
@@ -35,8 +36,9 @@ enum {
 	JL_NATIVE = 1 << 0, /* also read used, available, quota... */
 };
 
-/* Every complete jail, sorted by tag. Leftovers of a killed create (datasets marked
- * "creating" whose lock is free) are removed on the way when we are root. */
+/* Every complete jail and template (one store call for both), sorted by tag. Leftovers of a killed
+ * create (datasets marked "creating" whose lock is free) are removed on the way when we are root.
+ */
 int jails_load(struct ioc *ioc, unsigned flags, struct jails *out, struct ioc_err *e);
 void jails_free(struct jails *l);
 /* The jail an operand names (DESIGN.md section 4). */
@@ -67,10 +69,15 @@ typedef void (*create_cb)(const char *uuid, const char *tag, void *arg);
 int jail_create(struct ioc *ioc, const struct create_opts *o, create_cb cb, void *arg,
 		struct ioc_err *e);
 
+/* New jails as clones of src (a jail or a template) at its snapshot snap, or at a fresh
+ * snapshot named after each new jail (which goes when that jail goes) when snap is NULL. The
+ * new jails get src's properties but for a new uuid, tag, hostname and MACs, boot=off, and
+ * o->props on top. Each appears completely or not at all, also when iocage is killed. */
+int jail_clone(struct ioc *ioc, const struct jail *src, const char *snap,
+	       const struct create_opts *o, create_cb cb, void *arg, struct ioc_err *e);
+
 /* Validate every NAME=VALUE, then apply them all or none. j NULL = the defaults. */
 int jail_set(struct ioc *ioc, const struct jail *j, const struct kvlist *assign, struct ioc_err *e);
-
-int jail_destroy(struct ioc *ioc, const struct jail *j, struct ioc_err *e);
 
 const char *jail_type_name(enum jail_type t);
 

@@ -22,6 +22,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <sys/sysmacros.h>
 #include <sys/xattr.h>
 #include <time.h>
 #include <unistd.h>
@@ -405,10 +406,22 @@ read_ents(int dfd, const char *path, struct ents *x, struct ioc_err *e)
  * (their files are a jail's), nor are hidden entries (snapshots hold copies of .ovl dirs). */
 static int
 scan_clones(int dfd, const char *rel, const char *path, int depth, struct kvlist *out,
-	    struct ioc_err *e)
+	    struct kvlist *all, struct ioc_err *e)
 {
 	struct ents x = {0};
 	int r = read_ents(dfd, path, &x, e);
+
+	/* With all: every dataset and snapshot too, without an origin (clones get theirs). */
+	for (size_t i = 0; r == 0 && all && i < x.kids.n; i++) {
+		cleanup_free char *ds = ds_join(rel, x.kids.v[i]);
+
+		kvlist_set(all, ds, "");
+	}
+	for (size_t i = 0; r == 0 && all && i < x.snaps.n; i++) {
+		cleanup_free char *sn = ds_join(rel, x.snaps.v[i] + 1);
+
+		kvlist_set(all, sn, "");
+	}
 
 	for (size_t i = 0; r == 0 && i < x.ovls.n; i++) {
 		cleanup_free char *ovl = xasprintf(".%s.ovl", x.ovls.v[i]), *origin = NULL;
@@ -436,7 +449,7 @@ scan_clones(int dfd, const char *rel, const char *path, int depth, struct kvlist
 		if (fd < 0 && errno != ENOENT && errno != ENOTDIR)
 			r = err_sys(e, "open %s", subpath);
 		else if (fd >= 0)
-			r = scan_clones(fd, sub, subpath, depth + 1, out, e);
+			r = scan_clones(fd, sub, subpath, depth + 1, out, all, e);
 	}
 	ents_free(&x);
 	return r;
@@ -463,7 +476,7 @@ check_dependents(struct store *s, const char *name, const char *snap, struct ioc
 
 	if (fd < 0)
 		return err_sys(e, "open %s", s->base);
-	r = scan_clones(fd, "", s->base, 0, &clones, e);
+	r = scan_clones(fd, "", s->base, 0, &clones, NULL, e);
 	for (size_t i = 0; r == 0 && i < clones.n; i++) {
 		const char *clone = clones.v[i].key, *origin = clones.v[i].val;
 		cleanup_free char *src = xstrndup(origin, strcspn(origin, "@"));
@@ -536,6 +549,34 @@ overlay_state(struct store *s, const char *name, struct ioc_err *e)
 	return r;
 }
 
+/* A rename between jails/ and templates/ (set template=yes|no) rewrites the origins of the
+ * source's clones after it moves the source: one cut short between the two steps is
+ * finished here, when the clone's origin turns up under the other name. */
+static int
+moved_origin(struct store *s, const char *ovl, const char *src, const char *snap, char **path)
+{
+	static const char *const tops[][2] = {{"jails/", "templates/"}, {"templates/", "jails/"}};
+	struct ioc_err e2;
+
+	for (size_t i = 0; i < ARRAY_SIZE(tops); i++) {
+		cleanup_free char *other = NULL, *p = NULL, *origin = NULL;
+
+		if (!str_has_prefix(src, tops[i][0]))
+			continue;
+		other = xasprintf("%s%s", tops[i][1], src + strlen(tops[i][0]));
+		p = snap_path(s, other, snap);
+		if (!is_dir(p))
+			continue;
+		origin = xasprintf("%s@%s", other, snap);
+		if (xa_set(ovl, XA_ORIGIN, origin, &e2) < 0)
+			return -1;
+		free(*path);
+		*path = TAKE_PTR(p);
+		return 0;
+	}
+	return -1;
+}
+
 /* The snapshot directory a clone's origin names, checked. */
 static int
 origin_path(struct store *s, const char *name, char **ret, struct ioc_err *e)
@@ -560,7 +601,7 @@ origin_path(struct store *s, const char *name, char **ret, struct ioc_err *e)
 		return -1;
 	}
 	path = snap_path(s, src, at + 1);
-	if (!is_dir(path)) {
+	if (!is_dir(path) && moved_origin(s, ovl, src, at + 1, &path) < 0) {
 		err_set(e, ENOENT, "%s: the snapshot %s it is a clone of is missing", name, origin);
 		return -1;
 	}
@@ -1449,6 +1490,299 @@ dir_copy(struct store *s, const char *src, const char *snap, const char *dst,
 	return 0;
 }
 
+/* ---- dependents, rollback, promote, rename ---- */
+
+static int
+dir_deps(struct store *s, struct kvlist *out, struct ioc_err *e)
+{
+	cleanup_close int fd = open(s->base, DIR_FLAGS);
+	struct kvlist clones = {0};
+	int r;
+
+	if (fd < 0)
+		return err_sys(e, "open %s", s->base);
+	r = scan_clones(fd, "", s->base, 0, &clones, out, e);
+	for (size_t i = 0; r == 0 && i < clones.n; i++)
+		kvlist_set(out, clones.v[i].key, clones.v[i].val);
+	kvlist_free(&clones);
+	return r;
+}
+
+static int
+dir_list_multi(struct store *s, const char *const *parents, unsigned flags, struct ds_list *out,
+	       struct ioc_err *e)
+{
+	struct ds_list l = {0};
+
+	size_t found = 0, i;
+
+	/* A parent that is missing has no children, unless all are (no layout yet). */
+	for (i = 0; parents[i]; i++) {
+		if (dir_list(s, parents[i], flags, &l, e) == 0)
+			found++;
+		else if (e->code != ENOENT)
+			break;
+	}
+	if (parents[i] || (!found && i)) {
+		ds_list_free(&l);
+		return -1;
+	}
+	*out = l;
+	return 0;
+}
+
+/* Swap two directories in one step: a reader sees the old tree or the new, never neither. */
+static int
+exchange(const char *a, const char *b, struct ioc_err *e)
+{
+	if (renameat2(AT_FDCWD, a, AT_FDCWD, b, RENAME_EXCHANGE) < 0)
+		return err_sys(e, "exchange %s and %s", a, b);
+	return 0;
+}
+
+/* Copy the user properties and creation of the directory from onto to. */
+static int
+copy_props(const char *from, const char *to, struct ioc_err *e)
+{
+	cleanup_close int fd = open(from, DIR_FLAGS);
+	struct kvlist user = {0}, nat = {0};
+	int r;
+
+	if (fd < 0)
+		return err_sys(e, "open %s", from);
+	r = read_props(fd, from, &user, &nat, e);
+	if (r == 0)
+		r = reset_root_props(to, e);
+	if (r == 0)
+		r = set_props(to, &user, NULL, e);
+	if (r == 0 && kvlist_get(&nat, "creation"))
+		r = xa_set(to, XA_CREATION, kvlist_get(&nat, "creation"), e);
+	kvlist_free(&user);
+	kvlist_free(&nat);
+	return r;
+}
+
+/* An overlay's new upper layer that shows exactly the snapshot: its copy, each top-level
+ * directory opaque (the lower one is not merged in) and a whiteout over every top-level
+ * entry of the lower layer the snapshot does not have. */
+static int
+rollback_upper(const char *snap, const char *lower, const char *dst, struct ioc_err *e)
+{
+	cleanup_closedir DIR *d = NULL;
+	struct dirent *de;
+	int r;
+
+	if (copy_tree(snap, dst, e) < 0)
+		return -1;
+	if (!(d = opendir(lower)))
+		return err_sys(e, "read %s", lower);
+	for (errno = 0, r = 0; r == 0 && (de = readdir(d)); errno = 0) {
+		cleanup_free char *in_snap = NULL, *path = NULL;
+
+		if (streq(de->d_name, ".") || streq(de->d_name, ".."))
+			continue;
+		in_snap = xasprintf("%s/%s", snap, de->d_name);
+		path = xasprintf("%s/%s", dst, de->d_name);
+		if (access(in_snap, F_OK) < 0) {
+			if (mknod(path, S_IFCHR, makedev(0, 0)) < 0)
+				r = err_sys(e, "whiteout %s", path);
+		} else if (is_dir(path) && is_dir(in_snap) &&
+			   lsetxattr(path, "trusted.overlay.opaque", "y", 1, 0) < 0) {
+			r = err_sys(e, "mark %s opaque", path);
+		}
+	}
+	return r < 0 ? -1 : (errno ? err_sys(e, "read %s", lower) : 0);
+}
+
+static int
+rollback_overlay(struct store *s, const char *name, const char *snap, struct ioc_err *e)
+{
+	cleanup_free char *ovl = ds_sibling(s, name, ".ovl"), *lower = NULL;
+	cleanup_free char *upper = NULL, *tmp = NULL, *work = NULL;
+	struct ioc_err e2;
+	int r;
+
+	upper = xasprintf("%s/upper", ovl);
+	tmp = xasprintf("%s/upper~rollback", ovl);
+	work = xasprintf("%s/work", ovl);
+	if (origin_path(s, name, &lower, e) < 0 || dir_umount(s, name, e) < 0)
+		return -1;
+	r = rm_rf(tmp, e);
+	if (r == 0 && (r = rollback_upper(snap, lower, tmp, e)) == 0)
+		r = exchange(tmp, upper, e);
+	/* The work directory must be empty for the next mount. */
+	if (r == 0 && (r = rm_rf(work, e)) == 0 && mkdir(work, 0700) < 0)
+		r = err_sys(e, "mkdir %s", work);
+	rm_rf(tmp, &e2);
+	if (dir_mount(s, name, r < 0 ? &e2 : e) < 0 && r == 0)
+		r = -1;
+	return r;
+}
+
+static int
+rollback_plain(struct store *s, const char *name, const char *snap, struct ioc_err *e)
+{
+	cleanup_free char *path = ds_path(s, name), *tmp = ds_sibling(s, name, "~rollback");
+	struct mount_list ml = {0};
+	struct ioc_err e2;
+	int r;
+
+	if (mounts_find(path, MOUNTS_AT | MOUNTS_BELOW, &ml, e) < 0)
+		return -1;
+	r = ml.n ? err_set(e, EBUSY, "%s is mounted on %s: unmount it first", ml.v[0].fstype,
+			   ml.v[0].target)
+		 : 0;
+	mount_list_free(&ml);
+	if (r == 0)
+		r = rm_rf(tmp, e);
+	if (r == 0 && (r = copy_tree(snap, tmp, e)) == 0 && (r = copy_props(path, tmp, e)) == 0)
+		r = exchange(tmp, path, e);
+	rm_rf(tmp, &e2);
+	return r;
+}
+
+/* The snapshots of name taken after snap, oldest first; EBUSY if a clone uses one. */
+static int
+later_snaps(struct store *s, const char *name, const char *snap, struct strv *out,
+	    struct ioc_err *e)
+{
+	struct snap_list l = {0};
+	bool after = false;
+	int r = dir_snap_list(s, name, &l, e);
+
+	for (size_t i = 0; r == 0 && i < l.n; i++) {
+		if (after) {
+			strv_push(out, l.v[i].name);
+			r = check_dependents(s, name, l.v[i].name, e);
+		}
+		after = after || streq(l.v[i].name, snap);
+	}
+	snap_list_free(&l);
+	return r;
+}
+
+static int
+dir_rollback(struct store *s, const char *name, const char *snap, struct ioc_err *e)
+{
+	cleanup_free char *sp = NULL;
+	struct strv later = {0};
+	int r;
+
+	if (need_snapshot(s, name, snap, &sp, e) < 0 || need_dataset(s, name, e) < 0)
+		return -1;
+	r = later_snaps(s, name, snap, &later, e);
+	if (r == 0)
+		r = is_overlay(s, name) ? rollback_overlay(s, name, sp, e)
+					: rollback_plain(s, name, sp, e);
+	for (size_t i = 0; r == 0 && i < later.n; i++)
+		r = dir_snap_destroy(s, name, later.v[i], e);
+	strv_free(&later);
+	return r < 0 ? err_wrap(e, "rollback %s@%s", name, snap) : 0;
+}
+
+/* The merged view becomes the dataset's own directory; the overlay and its origin go. The
+ * copy is swapped in before the overlay is removed, so that a kill leaves the data visible
+ * (the overlay would show the same files over it). */
+static int
+dir_promote(struct store *s, const char *name, struct ioc_err *e)
+{
+	cleanup_free char *path = NULL, *ovl = NULL, *tmp = NULL;
+	struct ioc_err e2;
+	int r;
+
+	if (check_name(name, false, e) < 0 || need_dataset(s, name, e) < 0)
+		return -1;
+	if (!is_overlay(s, name))
+		return err_set(e, EINVAL, "%s is not a clone", name);
+	path = ds_path(s, name);
+	ovl = ds_sibling(s, name, ".ovl");
+	tmp = ds_sibling(s, name, "~promote");
+	if (rm_rf(tmp, e) < 0)
+		return -1;
+	r = copy_current(s, name, tmp, e);
+	if (r == 0 && (r = copy_props(ovl, tmp, e)) == 0 && (r = dir_umount(s, name, e)) == 0)
+		r = exchange(tmp, path, e);
+	if (r == 0)
+		r = rm_rf(ovl, e);
+	rm_rf(tmp, &e2);
+	return r < 0 ? err_wrap(e, "promote %s", name) : 0;
+}
+
+/* Clones of snapshots in from's tree get their origin under to. */
+static int
+rewrite_origins(struct store *s, const char *from, const char *to, struct ioc_err *e)
+{
+	cleanup_close int fd = open(s->base, DIR_FLAGS);
+	struct kvlist clones = {0};
+	int r;
+
+	if (fd < 0)
+		return err_sys(e, "open %s", s->base);
+	r = scan_clones(fd, "", s->base, 0, &clones, NULL, e);
+	for (size_t i = 0; r == 0 && i < clones.n; i++) {
+		const char *o = clones.v[i].val;
+		cleanup_free char *ovl = NULL, *now = NULL;
+
+		if (!in_tree(o, from) && !(str_has_prefix(o, from) && o[strlen(from)] == '@'))
+			continue;
+		now = xasprintf("%s%s", to, o + strlen(from));
+		ovl = ds_sibling(s, clones.v[i].key, ".ovl");
+		r = xa_set(ovl, XA_ORIGIN, now, e);
+	}
+	kvlist_free(&clones);
+	return r;
+}
+
+/* Mount every overlay in name's tree (after a rename; they were all mounted before). */
+static int
+mount_tree(struct store *s, const char *name, struct ioc_err *e)
+{
+	cleanup_close int fd = open(s->base, DIR_FLAGS);
+	struct kvlist clones = {0};
+	int r;
+
+	if (fd < 0)
+		return err_sys(e, "open %s", s->base);
+	r = scan_clones(fd, "", s->base, 0, &clones, NULL, e);
+	for (size_t i = 0; r == 0 && i < clones.n; i++)
+		if (in_tree(clones.v[i].key, name))
+			r = dir_mount(s, clones.v[i].key, e);
+	kvlist_free(&clones);
+	return r;
+}
+
+static int
+dir_rename(struct store *s, const char *from, const char *to, struct ioc_err *e)
+{
+	const char *fbase, *tbase;
+	cleanup_free char *fpar = NULL, *tpar = NULL, *fp = NULL, *tp = NULL;
+	struct strv comp = {0};
+	int r;
+
+	if (check_name(from, false, e) < 0 || need_dataset(s, from, e) < 0 ||
+	    prepare_new(s, to, e) < 0 || umount_tree(s, from, e) < 0)
+		return err_wrap(e, "rename %s to %s", from, to);
+	fpar = ds_parent_path(s, from, &fbase);
+	tpar = ds_parent_path(s, to, &tbase);
+	fp = ds_path(s, from);
+	tp = ds_path(s, to);
+	r = companions(fpar, fbase, &comp, e);
+	if (r == 0)
+		r = rename_new(fp, tp, e);
+	for (size_t i = 0; r == 0 && i < comp.n; i++) {
+		const char *suffix = strrchr(comp.v[i], '/') + 2 + strlen(fbase);
+		cleanup_free char *dst = xasprintf("%s/.%s%s", tpar, tbase, suffix);
+
+		r = rename_new(comp.v[i], dst, e);
+	}
+	strv_free(&comp);
+	if (r == 0)
+		r = rewrite_origins(s, from, to, e);
+	if (r == 0)
+		r = mount_tree(s, to, e);
+	return r < 0 ? err_wrap(e, "rename %s to %s", from, to) : 0;
+}
+
 /* ---- open ---- */
 
 static const struct store_ops dir_ops = {
@@ -1460,9 +1794,14 @@ static const struct store_ops dir_ops = {
     .snapshot = dir_snapshot,
     .snap_destroy = dir_snap_destroy,
     .snap_list = dir_snap_list,
+    .rollback = dir_rollback,
+    .promote = dir_promote,
+    .rename = dir_rename,
+    .deps = dir_deps,
     .clone = dir_clone,
     .copy = dir_copy,
     .list = dir_list,
+    .list_multi = dir_list_multi,
     .get = dir_get,
     .set_user = dir_set_user,
     .set_native = dir_set_native,

@@ -39,6 +39,7 @@ struct snap {
 	uint64_t creation; /* seconds since the epoch */
 	uint64_t used;     /* bytes only this snapshot holds */
 	uint64_t referenced;
+	uint64_t txg; /* zfs: createtxg, which orders snapshots taken within one second */
 };
 
 struct snap_list {
@@ -78,6 +79,22 @@ struct store_ops {
 	int (*snapshot)(struct store *s, const char *name, const char *snap, struct ioc_err *e);
 	/* Refuses with EBUSY, naming them, while clones depend on it. Missing is success. */
 	int (*snap_destroy)(struct store *s, const char *name, const char *snap, struct ioc_err *e);
+	/* Roll name back to its snapshot snap, destroying the snapshots taken after it (as
+	 * `zfs rollback -r`). Refuses with EBUSY, naming them, while clones depend on one of
+	 * those. On dir, a clone's upper layer is rebuilt to show exactly the snapshot (its
+	 * overlay is unmounted for the moment it takes and mounted again). */
+	int (*rollback)(struct store *s, const char *name, const char *snap, struct ioc_err *e);
+	/* Make the clone name independent of its origin. ZFS: `zfs promote` (the origin and the
+	 * snapshots before it move to name, and the old source becomes their clone). dir: the
+	 * merged view becomes a plain directory; the origin snapshot is left to the caller. */
+	int (*promote)(struct store *s, const char *name, struct ioc_err *e);
+	/* Move a dataset with its children and snapshots to a new name (whose parent exists);
+	 * clones of its snapshots keep working. Everything in the tree must be unmountable. */
+	int (*rename)(struct store *s, const char *from, const char *to, struct ioc_err *e);
+	/* Every dataset and snapshot of the store with its origin, in ONE zfs call: key the
+	 * relative name ("jails/U/root", "jails/U/root@S"), value the origin ("SRC@SNAP") or ""
+	 * for none. What destroy planning, promote and leftover cleaning read dependents from. */
+	int (*deps)(struct store *s, struct kvlist *out, struct ioc_err *e);
 	/* The snapshots of one dataset, oldest first. */
 	int (*snap_list)(struct store *s, const char *name, struct snap_list *out,
 			 struct ioc_err *e);
@@ -96,6 +113,9 @@ struct store_ops {
 	 * (one for user properties, one more for native ones). Sorted by name. */
 	int (*list)(struct store *s, const char *parent, unsigned flags, struct ds_list *out,
 		    struct ioc_err *e);
+	/* list for several parents at once (one zfs call): the children of each, in order. */
+	int (*list_multi)(struct store *s, const char *const *parents, unsigned flags,
+			  struct ds_list *out, struct ioc_err *e);
 	/* One dataset, the same shape as list gives. ENOENT if missing. */
 	int (*get)(struct store *s, const char *name, unsigned flags, struct ds *out,
 		   struct ioc_err *e);
