@@ -79,6 +79,11 @@ static const struct cmd cmds[] = {
 	 "  -U JAILUSER   run as this user of the jail's passwd (default root)\n"
 	 "  ALL           every running jail, one after another\n",
 	 CMD_ROOT | CMD_MUTATES},
+	{"export", cmd_export, "export [-o FILE|-] UUID|TAG",
+	 "Write a stopped jail to one portable archive: root filesystem and properties.",
+	 "  -o FILE       write FILE (and FILE.sha256) instead of images/UUID.tar.zst\n"
+	 "  -o -          write to standard output (the archive carries its checksum)\n",
+	 CMD_ROOT | CMD_MUTATES},
 	{"fetch", cmd_fetch, "fetch [-F FILE|URL] [release=NAME] [ftphost=MIRROR]",
 	 "Fetch a release: a Debian suite with debootstrap, or a root filesystem archive.",
 	 "  -F FILE|URL   unpack this root filesystem tarball (tar, gz, xz, zst)\n"
@@ -95,6 +100,14 @@ static const struct cmd cmds[] = {
 	 "  --json        JSON\n",
 	 0},
 	{"help", cmd_help, "help [COMMAND]", "Show the commands, or how to use one.", "", 0},
+	{"import", cmd_import, "import [-n] FILE|UUID-PREFIX|-i - [PROP=VALUE...]",
+	 "Make a jail from an exported image, or from a package and the base it names.",
+	 "  FILE          an image or package file (its .sha256 beside it is checked too)\n"
+	 "  UUID-PREFIX   an image in images/ or a package in packages/\n"
+	 "  -i -          read the archive from standard input\n"
+	 "  -n            give the jail a new UUID (an image keeps its own by default)\n"
+	 "  PROP=VALUE    properties of the new jail, over the imported ones\n",
+	 CMD_ROOT | CMD_MUTATES},
 	{"inuse", cmd_inuse, "inuse [-H] [--json] [UUID|TAG]",
 	 "Show running jails' memory, swap, processes, threads, CPU time, files and ptys.",
 	 "  -H            tab-separated rows without a header, exact bytes\n"
@@ -115,6 +128,10 @@ static const struct cmd cmds[] = {
 	 "  --json        a JSON array\n"
 	 "  -s COLUMN     sort by this column (default: tag)\n",
 	 0},
+	{"package", cmd_package, "package UUID|TAG",
+	 "Publish a jail's last recording as a differential package in packages/.",
+	 "  UUID|TAG      a jail whose recording was stopped (`iocage record stop`)\n",
+	 CMD_ROOT | CMD_MUTATES},
 	{"promote", cmd_promote, "promote UUID|TAG",
 	 "Make a clone independent of the jail or template it was cloned from.",
 	 "  UUID|TAG      a clone (clone, create -c, create -t); ZFS: zfs promote; dir: its\n"
@@ -124,6 +141,12 @@ static const struct cmd cmds[] = {
 	 "", CMD_ROOT | CMD_MUTATES},
 	{"rcshutdown", cmd_rcshutdown, "rcshutdown",
 	 "Stop every running jail with boot=on, highest priority first.", "",
+	 CMD_ROOT | CMD_MUTATES},
+	{"record", cmd_record, "record start|stop UUID|TAG",
+	 "Record the changes a stopped jail makes to its root from its next start on.",
+	 "  start         from the next start, changes go to an overlay upper layer\n"
+	 "  stop          end it: the changes stay in the jail and are kept, without noise,\n"
+	 "                for `iocage package`\n",
 	 CMD_ROOT | CMD_MUTATES},
 	{"restart", cmd_restart, "restart [-s] UUID|TAG|ALL...", "Stop and start jails.",
 	 "  -s            soft: exec_stop, end every process but init, exec_start; the\n"

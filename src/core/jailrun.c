@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/image.h"
 #include "core/jaillimits.h"
 #include "core/jailnet.h"
 #include "core/lock.h"
@@ -411,6 +412,7 @@ clean_stale(struct run_ctx *c)
 
 	state_remove(c->j);
 	jailnet_down(c->ioc, c->j);
+	jail_record_umount(c->ioc, c->j);
 	if (cg_open(c->j->uuid, &c->cg, &e) == 0) {
 		cg_signal(&c->cg, SIGKILL, &e);
 		cg_destroy(&c->cg, &e);
@@ -504,7 +506,16 @@ up_mount(struct run_ctx *c, struct ioc_err *e)
 				       rel, rel);
 		c->base_root = st->ops->path(st, name);
 	}
+	/* record start: the jail runs on an overlay that collects its changes. */
+	if (jail_record_mount(c->ioc, c->j, &c->root, e) < 0)
+		return -1;
 	return STEP_DONE;
+}
+
+static void
+down_mount(struct run_ctx *c)
+{
+	jail_record_umount(c->ioc, c->j);
 }
 
 static int
@@ -741,7 +752,7 @@ static const struct step start_steps[] = {
     {NULL, up_checks, NULL},
     {NULL, up_hostid, NULL},
     {"exec_prestart", up_prestart, NULL},
-    {"mount", up_mount, NULL},
+    {"mount", up_mount, down_mount},
     {"cgroup", up_cgroup, down_cgroup},
     {"limits", up_limits, NULL},
     {"namespaces", up_spawn, down_spawn},
@@ -878,6 +889,7 @@ jail_stop(struct ioc *ioc, const struct jail *j, step_cb cb, void *arg, struct i
 	r = jailnet_down(ioc, j);
 	stop_step("network", r, cb, arg, &failed, &first, &e2);
 	state_remove(j);
+	jail_record_umount(ioc, j);
 	r = run_hook(ioc, j, "exec_poststop", NULL, &e2);
 	stop_step("exec_poststop", r, cb, arg, &failed, &first, &e2);
 	down_lock(&c);
@@ -982,6 +994,7 @@ jail_chroot(struct ioc *ioc, const struct jail *j, const struct jail_cmd *cmd, i
 	o.out_fd = -1;
 	r = run_oneshot(&s, &o, status, e);
 out:
+	jail_record_umount(ioc, j);
 	strv_free(&env);
 	enter_user_free(&u);
 	down_lock(&c);
