@@ -32,13 +32,13 @@ TEST_LDLIBS := $(shell pkg-config --libs libarchive 2>/dev/null || echo -larchiv
 LDFLAGS  += $(SANFLAGS) -Wl,-z,relro,-z,now -Wl,--as-needed
 
 LIB_SRC  := $(sort $(wildcard src/util/*.c src/core/*.c src/store/*.c src/cli/*.c src/run/*.c \
-              src/limits/*.c src/net/*.c))
+              src/limits/*.c src/net/*.c src/pkg/*.c))
 LIB_OBJ  := $(LIB_SRC:%.c=$(B)/%.o)
 MAIN_OBJ := $(B)/src/main.o
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 
-.PHONY: all check unit e2e lint format install uninstall clean bench man check-vm
+.PHONY: all check unit e2e lint format install uninstall clean bench man check-vm check-debian
 
 all: iocage
 
@@ -84,8 +84,15 @@ e2e: $(B)/iocage
 check-vm:
 	scripts/check-vm
 
+# The slow suite on real Debian releases (debootstrap from the host's mirror; root and network;
+# a few minutes): pkglist, pkg, update, a basejail upgraded bookworm -> trixie.
+check-debian: $(B)/iocage
+	tests/debian/run --bin $(B)/iocage
+
+# iocage beside LXC, crun, bubblewrap, podman and the floor, in one run (bench/compare.sh; as
+# root; about 10 minutes): bench/results/compare-DATE.md and .png. BENCH_ARGS=-Q: a quick pass.
 bench: iocage
-	bench/run.sh
+	bench/compare.sh $(BENCH_ARGS)
 
 # Regenerate the manual's property list from the registry.
 man: $(B)/tests/test_manpage

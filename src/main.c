@@ -128,6 +128,11 @@ static const struct cmd cmds[] = {
 	 "  --json        a JSON array\n"
 	 "  -s COLUMN     sort by this column (default: tag)\n",
 	 0},
+	{"pkg", cmd_pkg, "pkg UUID|TAG ARG...",
+	 "Run a running jail's package manager (apt-get, apk or dnf) with ARGs.",
+	 "  UUID|TAG      a running jail; its package manager's exit status is iocage's\n"
+	 "  ARG...        the package manager's own arguments, e.g. install curl\n",
+	 CMD_ROOT | CMD_MUTATES},
 	{"package", cmd_package, "package UUID|TAG",
 	 "Publish a jail's last recording as a differential package in packages/.",
 	 "  UUID|TAG      a jail whose recording was stopped (`iocage record stop`)\n",
@@ -196,6 +201,22 @@ static const struct cmd cmds[] = {
 	{"uncap", cmd_uncap, "uncap UUID|TAG",
 	 "Remove every resource limit from a running jail now (its properties are kept).",
 	 "  UUID|TAG      a running jail\n",
+	 CMD_ROOT | CMD_MUTATES},
+	{"update", cmd_update, "update UUID|TAG|RELEASE",
+	 "Upgrade a jail's packages within its release, after a snapshot; undone on failure.",
+	 "  UUID|TAG      a thick or cloned jail (stopped for it, started again after); a\n"
+	 "                basejail updates its release, which all its basejails share\n"
+	 "  RELEASE       a fetched release, updated in place (as `fetch` of it does)\n"
+	 "A failure rolls back to the snapshot; an update killed halfway is finished by the\n"
+	 "next one, from the same snapshot.\n",
+	 CMD_ROOT | CMD_MUTATES},
+	{"upgrade", cmd_upgrade, "upgrade UUID|TAG release=NEW",
+	 "Move a jail to a newer fetched release, after a snapshot; undone on failure.",
+	 "  release=NEW   a fetched release, not older than the jail's\n"
+	 "  basejail: switches to NEW; its own /etc is merged (your changes kept, the new\n"
+	 "                version beside them as NAME.iocage-new; new files added)\n"
+	 "  others: the package sources name NEW's suite, then the distribution's upgrade\n"
+	 "                (non-interactive, changed config files kept)\n",
 	 CMD_ROOT | CMD_MUTATES},
 	{"version", cmd_version, "version", "Show iocage's version.", "", 0},
 };

@@ -90,10 +90,6 @@ int cmd_uncap(struct ioc *, const struct cmd *, int, char **);
 int cmd_limits(struct ioc *, const struct cmd *, int, char **);
 int cmd_inuse(struct ioc *, const struct cmd *, int, char **);
 int cmd_top(struct ioc *, const struct cmd *, int, char **);
-int cmd_export(struct ioc *, const struct cmd *, int, char **);
-int cmd_import(struct ioc *, const struct cmd *, int, char **);
-int cmd_record(struct ioc *, const struct cmd *, int, char **);
-int cmd_package(struct ioc *, const struct cmd *, int, char **);
 int cmd_doctor(struct ioc *, const struct cmd *, int, char **);
 int cmd_snapshot(struct ioc *, const struct cmd *, int, char **);
 int cmd_snaplist(struct ioc *, const struct cmd *, int, char **);
@@ -101,6 +97,13 @@ int cmd_snapremove(struct ioc *, const struct cmd *, int, char **);
 int cmd_rollback(struct ioc *, const struct cmd *, int, char **);
 int cmd_clone(struct ioc *, const struct cmd *, int, char **);
 int cmd_promote(struct ioc *, const struct cmd *, int, char **);
+int cmd_export(struct ioc *, const struct cmd *, int, char **);
+int cmd_import(struct ioc *, const struct cmd *, int, char **);
+int cmd_record(struct ioc *, const struct cmd *, int, char **);
+int cmd_package(struct ioc *, const struct cmd *, int, char **);
+int cmd_pkg(struct ioc *, const struct cmd *, int, char **);
+int cmd_update(struct ioc *, const struct cmd *, int, char **);
+int cmd_upgrade(struct ioc *, const struct cmd *, int, char **);
 
 /* create's PROP=VALUE checks (count, create-only properties), shared with clone. */
 int cli_create_props(const struct kvlist *kv, struct create_opts *o, struct ioc_err *e);

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "pkg/pkg.h"
 
 static void
 created(const char *uuid, const char *tag, void *arg)
@@ -30,9 +31,11 @@ cli_create_props(const struct kvlist *kv, struct create_opts *o, struct ioc_err 
 			parse_u64(canon, &n);
 			o->count = (unsigned)n;
 		} else if (streq(k, "pkglist")) {
-			free(canon);
-			return err_set(e, ENOTSUP,
-				       "pkglist= is not available in this version of iocage");
+			strv_free(&o->pkgs);
+			if (pkglist_read(canon, &o->pkgs, e) < 0) {
+				free(canon);
+				return -1;
+			}
 		} else if (streq(k, "template") && !streq(canon, "no")) {
 			free(canon);
 			return err_set(e, EINVAL,
@@ -124,5 +127,6 @@ cmd_create(struct ioc *ioc, const struct cmd *c, int argc, char **argv)
 out:
 	kvlist_free(&kv);
 	kvlist_free(&o.props);
+	strv_free(&o.pkgs);
 	return r;
 }

@@ -1,10 +1,39 @@
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cli/cli.h"
 #include "util/cleanup.h"
 #include "core/fetch.h"
+#include "core/jailpkg.h"
 #include "core/ident.h"
+
+static void
+say_line(const char *line, void *arg)
+{
+	const struct ioc *ioc = arg;
+
+	if (!ioc->quiet) {
+		printf("%s\n", line);
+		fflush(stdout);
+	}
+}
+
+/* A release fetched before is updated in place, a snapshot first (as `update RELEASE`). */
+static int
+fetch_again(struct ioc *ioc, const struct cmd *c, const char *name)
+{
+	struct pkg_opts po = {.say = say_line, .arg = ioc};
+	struct pkg_result res = {0};
+	struct ioc_err e;
+
+	if (release_update(ioc, name, &po, &res, &e) < 0)
+		return cmd_fail(c, &e);
+	printf("release %s was fetched already: updated in place; the state before is snapshot "
+	       "releases/%s/root@%s\n",
+	       name, name, res.snap);
+	return EXIT_OK;
+}
 
 int
 cmd_fetch(struct ioc *ioc, const struct cmd *c, int argc, char **argv)
@@ -49,8 +78,24 @@ cmd_fetch(struct ioc *ioc, const struct cmd *c, int argc, char **argv)
 		goto out;
 	}
 	o.progress = ioc_progress(ioc);
-	if (release_name_validate(o.release, &e) < 0 || ioc_store(ioc, true, &e) < 0 ||
-	    release_fetch(ioc->st, &o, &snap, &e) < 0) {
+	if (release_name_validate(o.release, &e) < 0 || ioc_store(ioc, true, &e) < 0) {
+		r = cmd_fail(c, &e);
+		goto out;
+	}
+	if (!o.source && release_snapshot(ioc->st, o.release, &snap, &e) == 0) {
+		r = fetch_again(ioc, c, o.release);
+		goto out;
+	}
+	if (release_fetch(ioc->st, &o, &snap, &e) < 0) {
+		if (e.code == EEXIST) {
+			char msg[sizeof(e.msg)];
+
+			snprintf(msg, sizeof(msg), "%s", e.msg);
+			err_set(&e, EEXIST,
+				"%s (`iocage fetch release=%s` without -F updates it in place; "
+				"`iocage destroy %s` removes it)",
+				msg, o.release, o.release);
+		}
 		r = cmd_fail(c, &e);
 		goto out;
 	}

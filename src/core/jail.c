@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "core/fetch.h"
+#include "core/jailpkg.h"
 #include "core/jailrun.h"
 #include "core/jailsnap.h"
 #include "core/lock.h"
@@ -407,6 +408,9 @@ create_one(struct create_ctx *c, const char *want, bool autotag, create_cb cb, v
 		goto out;
 	if (create_root(c, uuid, e) < 0 || create_natives(c, ds, e) < 0)
 		goto undo;
+	/* Before the jail is complete: a failed install, or a kill, leaves no jail. */
+	if (c->o->pkgs.n && jail_pkg_install(c->ioc, uuid, &c->o->pkgs, NULL, e) < 0)
+		goto undo;
 	strv_push(&unset, PARTIAL_KEY);
 	if (st->ops->set_user(st, ds, NULL, &unset, e) < 0)
 		goto undo;
@@ -434,6 +438,10 @@ jail_create(struct ioc *ioc, const struct create_opts *o, create_cb cb, void *ar
 	struct jails l = {0};
 	int r = 0, fd;
 
+	if (o->pkgs.n && (o->type == JT_BASE || o->type == JT_EMPTY))
+		return err_set(e, EINVAL,
+			       "pkglist= needs a jail with its own packages: a basejail runs its "
+			       "release's, an empty jail has none");
 	if (o->type != JT_EMPTY &&
 	    pick_release(ioc, o->release ? o->release : kvlist_get(&o->props, "release"),
 			 &c.release, &c.snap, e) < 0)
@@ -703,6 +711,10 @@ jail_clone(struct ioc *ioc, const struct jail *src, const char *snap, const stru
 	struct jails l = {0};
 	int r = -1, fd, tfd = -1;
 
+	if (o->pkgs.n)
+		return err_set(e, EINVAL,
+			       "pkglist= is for create: a clone has its source's packages (add "
+			       "more with `iocage pkg`)");
 	/* The source's lock, held to the end: a destroy of it waits for no one and fails, and
 	 * one that got it first makes this clone fail, cleanly either way. */
 	snprintf(lockname, sizeof(lockname), "jail-%s", src->uuid);

@@ -63,6 +63,7 @@ struct create_opts {
 	const char *release; /* NULL: the newest fetched */
 	unsigned count;      /* >= 1 */
 	struct kvlist props; /* validated, canonical, without count */
+	struct strv pkgs;    /* pkglist=: installed while the jail is still being made */
 };
 /* Called once per jail made. */
 typedef void (*create_cb)(const char *uuid, const char *tag, void *arg);
