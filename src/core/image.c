@@ -1975,6 +1975,18 @@ jail_record_umount(struct ioc *ioc, const struct jail *j)
 		;
 }
 
+void
+jail_record_forget(struct ioc *ioc, const struct jail *j)
+{
+	cleanup_free char *dir = NULL;
+	struct ioc_err e;
+
+	jail_record_umount(ioc, j);
+	/* On the dir backend the recording is inside the jail's directory, destroyed with it. */
+	if (ioc->st->pool && (dir = record_dir(ioc, j)) != NULL)
+		rm_rf(dir, &e);
+}
+
 /* The base a recording applies to: what the jail was made from. */
 static char *
 base_of(struct ioc *ioc, const struct jail *j)

@@ -82,6 +82,8 @@ int jail_record_stop(struct ioc *ioc, const struct jail *j, bool progress, struc
 /* 1: *root (freed and replaced) is now the recording overlay; 0: not recording. */
 int jail_record_mount(struct ioc *ioc, const struct jail *j, char **root, struct ioc_err *e);
 void jail_record_umount(struct ioc *ioc, const struct jail *j);
+/* A destroyed jail's recording, wherever it lives (on ZFS: on the host). */
+void jail_record_forget(struct ioc *ioc, const struct jail *j);
 bool jail_recording(struct ioc *ioc, const struct jail *j);
 
 /* The last recording of j as a package in packages/; *ret_path names it. */

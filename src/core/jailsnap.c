@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/image.h"
 #include "core/jailrun.h"
 #include "core/lock.h"
 #include "util/cleanup.h"
@@ -514,6 +515,7 @@ destroy_locked(struct ioc *ioc, const struct jail *j, const struct kvlist *deps,
 	}
 	if (r == 0) {
 		drop_log(st, j->uuid);
+		jail_record_forget(ioc, j);
 		lock_remove(st, lockname);
 	} else if (st->ops->exists(st, root, &e2) == 1) {
 		/* Nothing lost: it stays a whole jail. */

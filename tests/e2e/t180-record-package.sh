@@ -65,6 +65,18 @@ ok -m "fetch release S" make_busybox_release S
 fails -m "a package on another base" 1 ioc import "$pkg" release=S tag=wrong
 like "$ERR" "applies to release R, not release S" "the refusal names both bases"
 is "$(uuid_of wrong)" "" "nothing is made on another base"
+
+# A jail destroyed while it records takes its recording with it (on ZFS it lives on the host).
+ok ioc create -c release=R tag=gone
+ug=$(uuid_of gone)
+ok ioc record start gone
+if [ "$IOC_BACKEND" = zfs ]; then
+	ok -m "the recording is on the host" test -d "/var/lib/iocage-record/$IOCAGE_POOL/$ug"
+fi
+ok -m "destroy a recording jail" ioc destroy -f gone
+if [ "$IOC_BACKEND" = zfs ]; then
+	ok -m "its recording went with it" test ! -e "/var/lib/iocage-record/$IOCAGE_POOL/$ug"
+fi
 is "$(unlisted_leftovers)" "" "nothing is left behind"
 
 done_testing
