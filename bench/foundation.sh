@@ -39,6 +39,7 @@ cleanup() {
 			while read -r m; do umount "$m"; done
 		rm -rf "$root"
 	fi
+	rm -f "/run/iocage/locks/dir.${root//\//%}."* "/run/iocage/locks/zfs.$pool."*
 	rm -rf "$work"
 }
 trap cleanup EXIT

@@ -29,6 +29,7 @@ cleanup() {
 	awk -v r="$root" '$5 ~ "^" r {print $5}' /proc/self/mountinfo | sort -r |
 		while read -r m; do umount "$m"; done
 	rm -rf "$root"
+	rm -f "/run/iocage/locks/dir.${root//\//%}."* # the jails' and releases' lock files
 }
 trap cleanup EXIT
 

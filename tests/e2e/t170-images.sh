@@ -273,7 +273,7 @@ ok -m "the import then succeeds" ioc import "$T_TMP/big.tar.zst"
 # --- across backends: zfs -> dir -> zfs ---
 if [ "$IOC_BACKEND" = zfs ]; then
 	other=$(mktemp -d /var/tmp/ioc-e2e-other.XXXXXX)
-	at_exit "rm -rf '$other'"
+	at_exit "rm -rf '$other'; rm -f '/run/iocage/locks/dir.${other//\//%}.'*"
 	ok -m "an image exported on zfs imports on dir" \
 		env -u IOCAGE_POOL "$IOCAGE_BIN" --root "$other" import -n "$img" tag=ondir
 	udir=$(env -u IOCAGE_POOL "$IOCAGE_BIN" --root "$other" list -H | awk '$5 == "ondir" { print $2 }')
