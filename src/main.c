@@ -128,14 +128,14 @@ static const struct cmd cmds[] = {
 	 "  --json        a JSON array\n"
 	 "  -s COLUMN     sort by this column (default: tag)\n",
 	 0},
+	{"package", cmd_package, "package UUID|TAG",
+	 "Publish a jail's last recording as a differential package in packages/.",
+	 "  UUID|TAG      a jail whose recording was stopped (`iocage record stop`)\n",
+	 CMD_ROOT | CMD_MUTATES},
 	{"pkg", cmd_pkg, "pkg UUID|TAG ARG...",
 	 "Run a running jail's package manager (apt-get, apk or dnf) with ARGs.",
 	 "  UUID|TAG      a running jail; its package manager's exit status is iocage's\n"
 	 "  ARG...        the package manager's own arguments, e.g. install curl\n",
-	 CMD_ROOT | CMD_MUTATES},
-	{"package", cmd_package, "package UUID|TAG",
-	 "Publish a jail's last recording as a differential package in packages/.",
-	 "  UUID|TAG      a jail whose recording was stopped (`iocage record stop`)\n",
 	 CMD_ROOT | CMD_MUTATES},
 	{"promote", cmd_promote, "promote UUID|TAG",
 	 "Make a clone independent of the jail or template it was cloned from.",
