@@ -139,17 +139,6 @@ cmd_limits(struct ioc *ioc, const struct cmd *c, int argc, char **argv)
 }
 
 static void
-num_cell(int64_t v, bool size, enum out_mode mode, char *buf, size_t len)
-{
-	if (v < 0)
-		snprintf(buf, len, "-");
-	else if (size && mode == OUT_TABLE)
-		format_size((uint64_t)v, buf, len);
-	else
-		snprintf(buf, len, "%" PRId64, v);
-}
-
-static void
 inuse_row(const struct jail *j, pid_t jid, const struct lim_usage *u, enum out_mode mode,
 	  struct table *t)
 {
@@ -157,17 +146,17 @@ inuse_row(const struct jail *j, pid_t jid, const struct lim_usage *u, enum out_m
 	const char *cells[9];
 
 	snprintf(c[0], sizeof(c[0]), "%d", (int)jid);
-	num_cell(u->memory, true, mode, c[1], sizeof(c[1]));
-	num_cell(u->swap, true, mode, c[2], sizeof(c[2]));
-	num_cell(u->procs, false, mode, c[3], sizeof(c[3]));
-	num_cell(u->threads, false, mode, c[4], sizeof(c[4]));
+	cell_num(u->memory, true, mode, c[1], sizeof(c[1]));
+	cell_num(u->swap, true, mode, c[2], sizeof(c[2]));
+	cell_num(u->procs, false, mode, c[3], sizeof(c[3]));
+	cell_num(u->threads, false, mode, c[4], sizeof(c[4]));
 	if (u->cpu_us < 0)
 		snprintf(c[5], sizeof(c[5]), "-");
 	else
 		snprintf(c[5], sizeof(c[5]), "%" PRId64 ".%02" PRId64, u->cpu_us / 1000000,
 			 u->cpu_us % 1000000 / 10000);
-	num_cell(u->openfiles, false, mode, c[6], sizeof(c[6]));
-	num_cell(u->ptys, false, mode, c[7], sizeof(c[7]));
+	cell_num(u->openfiles, false, mode, c[6], sizeof(c[6]));
+	cell_num(u->ptys, false, mode, c[7], sizeof(c[7]));
 	cells[0] = j->tag;
 	for (int i = 0; i < 8; i++)
 		cells[i + 1] = c[i];

@@ -110,17 +110,6 @@ take(struct ioc *ioc, const struct cmd *c, const struct samples *prev, struct sa
 }
 
 static void
-num(int64_t v, bool size, enum out_mode mode, char *buf, size_t len)
-{
-	if (v < 0)
-		snprintf(buf, len, "-");
-	else if (size && mode == OUT_TABLE)
-		format_size((uint64_t)v, buf, len);
-	else
-		snprintf(buf, len, "%" PRId64, v);
-}
-
-static void
 show(const struct samples *s, enum out_mode mode, bool clear)
 {
 	struct table t;
@@ -140,16 +129,16 @@ show(const struct samples *s, enum out_mode mode, bool clear)
 		else
 			snprintf(c[1], sizeof(c[1]), "%" PRId64 ".%" PRId64, x->cpu_pct10 / 10,
 				 x->cpu_pct10 % 10);
-		num(x->u.memory, true, mode, c[2], sizeof(c[2]));
-		num(x->u.swap, true, mode, c[3], sizeof(c[3]));
-		num(x->u.procs, false, mode, c[4], sizeof(c[4]));
-		num(x->u.threads, false, mode, c[5], sizeof(c[5]));
+		cell_num(x->u.memory, true, mode, c[2], sizeof(c[2]));
+		cell_num(x->u.swap, true, mode, c[3], sizeof(c[3]));
+		cell_num(x->u.procs, false, mode, c[4], sizeof(c[4]));
+		cell_num(x->u.threads, false, mode, c[5], sizeof(c[5]));
 		if (x->u.cpu_us < 0)
 			snprintf(c[6], sizeof(c[6]), "-");
 		else
 			snprintf(c[6], sizeof(c[6]), "%" PRId64 ".%02" PRId64,
 				 x->u.cpu_us / 1000000, x->u.cpu_us % 1000000 / 10000);
-		num(x->u.openfiles, false, mode, c[7], sizeof(c[7]));
+		cell_num(x->u.openfiles, false, mode, c[7], sizeof(c[7]));
 		for (int k = 0; k < 8; k++)
 			cells[k + 1] = c[k];
 		table_add(&t, cells);

@@ -1,6 +1,7 @@
 #include "core/output.h"
 
 #include <ctype.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <strings.h>
 
@@ -152,4 +153,15 @@ void
 table_free(struct table *t)
 {
 	strv_free(&t->cells);
+}
+
+void
+cell_num(int64_t v, bool size, enum out_mode mode, char *buf, size_t len)
+{
+	if (v < 0)
+		snprintf(buf, len, "-");
+	else if (size && mode == OUT_TABLE)
+		format_size((uint64_t)v, buf, len);
+	else
+		snprintf(buf, len, "%" PRId64, v);
 }

@@ -4,6 +4,7 @@
 #define IOC_CORE_OUTPUT_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "util/str.h"
@@ -40,5 +41,8 @@ int table_sort(struct table *t, const char *key);
 size_t table_rows(const struct table *t);
 void table_print(const struct table *t, enum out_mode mode, FILE *f);
 void table_free(struct table *t);
+/* A count or size (bytes) for a cell: "-" when negative (unknown); a size reads as 1.5G in a
+ * table for people, exact in -H and --json. */
+void cell_num(int64_t v, bool size, enum out_mode mode, char *buf, size_t len);
 
 #endif
