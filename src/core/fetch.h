@@ -33,6 +33,10 @@ int release_list(struct store *st, struct ds_list *out, struct ioc_err *e);
  * being fetched now are left alone). Returns how many were removed. */
 int release_cleanup(struct store *st, struct ioc_err *e);
 
+/* The libarchive handle, dlopen'd once (only the commands that read or write archives need
+ * it); NULL with e set, naming the package to install, when it cannot be loaded. */
+void *libarchive_open(struct ioc_err *e);
+
 /* Unpack the archive at path into destdir (an existing empty directory), never writing
  * outside it. Exposed for tests. */
 int archive_unpack(const char *path, const char *destdir, bool progress, struct ioc_err *e);

@@ -84,19 +84,19 @@ IMG_LA_FUNCS(IMG_LA_DECLARE)
 static int
 la_load(struct ioc_err *e)
 {
-	static void *h;
+	static bool done;
+	void *h;
 
-	if (h)
+	if (done)
 		return 0;
-	h = dlopen("libarchive.so.13", RTLD_NOW | RTLD_LOCAL);
-	if (!h)
-		return err_set(e, ENOENT, "cannot load libarchive (install libarchive13): %s",
-			       dlerror());
+	if (!(h = libarchive_open(e)))
+		return -1;
 #define IMG_LA_RESOLVE(f)                                                                          \
 	if (!(la_##f = (__typeof__(la_##f))dlsym(h, #f)))                                          \
 		return err_set(e, ENOSYS, "libarchive lacks %s", #f);
 	IMG_LA_FUNCS(IMG_LA_RESOLVE)
 #undef IMG_LA_RESOLVE
+	done = true;
 	return 0;
 }
 
