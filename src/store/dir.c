@@ -760,8 +760,14 @@ init_one(struct store *s, const char *name, mode_t mode, struct ioc_err *e)
 static int
 dir_init(struct store *s, struct ioc_err *e)
 {
-	if (mkdir_p(s->base, 0755, e) < 0 || probe_xattrs(s, e) < 0 ||
-	    ensure_creation(s->base, e) < 0)
+	cleanup_free char *v = NULL;
+	struct ioc_err e2;
+
+	/* A root made before carries its creation attribute: trusted.* works there, and the
+	 * probe (a set and a remove, which some file systems journal) is not needed again. */
+	if (xa_get(-1, s->base, XA_CREATION, &v, &e2) <= 0 &&
+	    (mkdir_p(s->base, 0755, e) < 0 || probe_xattrs(s, e) < 0 ||
+	     ensure_creation(s->base, e) < 0))
 		return -1;
 	for (size_t i = 0; i < ARRAY_SIZE(layout); i++)
 		if (init_one(s, layout[i].name, layout[i].mode, e) < 0)
