@@ -26,8 +26,9 @@ else
 Q := @
 endif
 ALLCFLAGS = -std=gnu11 $(WARN) $(CFLAGS) $(SANFLAGS) -fstack-protector-strong -D_FORTIFY_SOURCE=2 -MMD -MP
-LDLIBS   += -lseccomp
-# libarchive is dlopen()ed by fetch; the unit tests link it to write their archives.
+# libseccomp (start, chroot) and libarchive (fetch, images) are dlopen()ed where they are
+# needed: every other command starts without them. The unit tests link libarchive to write
+# their archives.
 TEST_LDLIBS := $(shell pkg-config --libs libarchive 2>/dev/null || echo -larchive)
 LDFLAGS  += $(SANFLAGS) -Wl,-z,relro,-z,now -Wl,--as-needed
 
@@ -102,7 +103,7 @@ lint:
 	scripts/lint
 
 format:
-	clang-format -i $$(git ls-files 'src/*.[ch]' 'tests/*.[ch]')
+	clang-format -i $$(git ls-files 'src/*.[ch]' 'tests/unit/*.[ch]')
 
 install: $(B)/iocage
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8

@@ -56,20 +56,20 @@ time_one() {
 	echo $((t1 - t0))
 }
 
-"$bin" create -c tag=b >/dev/null
+"$bin" create -c tag=run >/dev/null
 starts=() stops=()
 for ((i = 0; i < runs; i++)); do
-	starts+=("$(time_one "$bin" start b)")
-	stops+=("$(time_one "$bin" stop b)")
+	starts+=("$(time_one "$bin" start run)")
+	stops+=("$(time_one "$bin" stop run)")
 done
 start_ms=$(printf '%s\n' "${starts[@]}" | median | ms)
 stop_ms=$(printf '%s\n' "${stops[@]}" | median | ms)
 
-"$bin" start b >/dev/null
-jid=$("$bin" list -H | awk -F'\t' '$5 == "b" {print $1}')
+"$bin" start run >/dev/null
+jid=$("$bin" list -H | awk -F'\t' '$5 == "run" {print $1}')
 ex=() ns=()
 for ((i = 0; i < runs * 3; i++)); do # interleaved, so drift hits both alike
-	ex+=("$(time_one "$bin" exec b /bin/true)")
+	ex+=("$(time_one "$bin" exec run /bin/true)")
 	ns+=("$(time_one nsenter -a -t "$jid" /bin/true)")
 done
 exec_ms=$(printf '%s\n' "${ex[@]}" | median | ms)
@@ -79,9 +79,9 @@ ratio=$(awk -v a="$exec_ms" -v b="$ns_ms" 'BEGIN {printf "%.2f", a / b}')
 # Host memory per running jail: what iocage keeps per jail is its init (no monitor process).
 pss=$(awk '/^Pss:/ {print $2}' "/proc/$jid/smaps_rollup")
 rss=$(awk '/^Rss:/ {print $2}' "/proc/$jid/smaps_rollup")
-"$bin" stop b >/dev/null
+"$bin" stop run >/dev/null
 
-"$bin" destroy -f b >/dev/null
+"$bin" destroy -f run >/dev/null
 "$bin" create -c count="$njails" tag=m >/dev/null
 memfree() { awk '/^MemAvailable:/ {print $2}' /proc/meminfo; }
 m0=$(memfree)

@@ -39,6 +39,14 @@ cmd_exec(struct ioc *ioc, const struct cmd *c, int argc, char **argv)
 		jc.argv++;
 	if (!jc.argv[0])
 		return cmd_usage(c, "which command?");
+	if (!streq(argv[optind], "ALL")) {
+		int found = jail_exec_named(ioc, argv[optind], &jc, &status, &e);
+
+		if (found < 0)
+			return cmd_fail(c, &e);
+		if (found)
+			return status;
+	}
 	if (cmd_jails(ioc, c, 0, &l, &e) < 0)
 		return cmd_fail(c, &e);
 	if (!streq(argv[optind], "ALL") && !(j = jails_find(&l, argv[optind], &e))) {

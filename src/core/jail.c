@@ -586,6 +586,12 @@ jail_set(struct ioc *ioc, const struct jail *j, const struct kvlist *assign, str
 		goto out;
 	if (user.n && ioc->st->ops->set_user(ioc->st, j ? j->ds : ".defaults", &user, NULL, e) < 0)
 		goto out;
+	/* Still under the tags lock: exec finds a running jail by the tag in its run record. */
+	if (j && newtag && jail_run_retag(ioc, j, newtag, e) < 0) {
+		err_wrap(e, "the tag is set, but the running jail's record under " IOC_RUNDIR
+			    " still has the old one (a restart renews it)");
+		goto out;
+	}
 	r = 0;
 out:
 	lock_release(fd);

@@ -1,5 +1,6 @@
 #include "core/jailrun.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -14,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/ident.h"
 #include "core/image.h"
 #include "core/jaillimits.h"
 #include "core/jailnet.h"
@@ -67,53 +69,206 @@ root_path(struct ioc *ioc, const struct jail *j)
 	return ioc->st->ops->path(ioc->st, name);
 }
 
-/* ---- state: /run/iocage/jails/UUID holds "PID STARTTIME" of the jail's init ---- */
+/* ---- the run record ----
+ * /run/iocage/jails/UUID: line 1 is "PID STARTTIME" of the jail's init (the whole record of
+ * earlier releases, so a jail they started still reads as running); then NAME=VALUE lines:
+ *   tag=TAG          the jail's tag (kept in step by `set tag=`)
+ *   store=KEY        the run key of its store (zfs.POOL or dir.ROOT, as the locks are named)
+ *   policy=BITS      its sec_policy, as policy_bits() writes it
+ *   exec_clean=0|1
+ * Beside it UUID.bpf, the seccomp filter the jail runs under, and the tag index KEY.TAG
+ * holding the UUID. Together they let exec enter a running jail without reading its store:
+ * no zfs call, no property lookups, the same fence as the jail's init. */
 
 static void
-state_path(const struct jail *j, char *buf, size_t len)
+state_path(const char *uuid, const char *suffix, char *buf, size_t len)
 {
-	snprintf(buf, len, IOC_STATEDIR "/%s", j->uuid);
+	snprintf(buf, len, IOC_STATEDIR "/%s%s", uuid, suffix);
+}
+
+static void
+tag_index_path(const char *key, const char *tag, char *buf, size_t len)
+{
+	snprintf(buf, len, IOC_STATEDIR "/%s.%s", key, tag);
+}
+
+enum {
+	POL_RAW = 1,
+	POL_CHFLAGS = 2,
+	POL_NETADMIN = 4,
+	POL_QUOTAS = 8,
+	POL_ANYSOCK = 16,
+	POL_NS = 32,
+	POL_NOSYSV = 64,
+	POL_ALL = 127
+};
+
+static unsigned
+policy_bits(const struct sec_policy *p)
+{
+	return (p->raw_sockets ? POL_RAW : 0) | (p->chflags ? POL_CHFLAGS : 0) |
+	       (p->net_admin ? POL_NETADMIN : 0) | (p->quotas ? POL_QUOTAS : 0) |
+	       (p->any_socket ? POL_ANYSOCK : 0) | (p->namespaces ? POL_NS : 0) |
+	       (p->sysvipc_deny ? POL_NOSYSV : 0);
+}
+
+static void
+policy_from_bits(unsigned b, struct sec_policy *p)
+{
+	*p = (struct sec_policy){.raw_sockets = b & POL_RAW,
+				 .chflags = b & POL_CHFLAGS,
+				 .net_admin = b & POL_NETADMIN,
+				 .quotas = b & POL_QUOTAS,
+				 .any_socket = b & POL_ANYSOCK,
+				 .namespaces = b & POL_NS,
+				 .sysvipc_deny = b & POL_NOSYSV};
+}
+
+struct run_rec {
+	struct jail_proc jp;
+	char uuid[UUID_STRLEN + 1];
+	char tag[TAG_MAX + 1];
+	char store[256];
+	bool fenced; /* policy and filter recorded (by this release of iocage) */
+	struct sec_policy sec;
+	bool exec_clean;
+};
+
+/* 0 and r filled if uuid has a record whose init is alive; -1 if not (or unreadable). */
+static int
+rec_read(const char *uuid, struct run_rec *r)
+{
+	cleanup_free char *s = NULL;
+	unsigned long long pid, st;
+	struct ioc_err e;
+	char path[128], *line, *save = NULL;
+
+	*r = (struct run_rec){0};
+	if (!uuid_valid(uuid))
+		return -1;
+	state_path(uuid, "", path, sizeof(path));
+	if (read_file(path, &s, 4096, &e) < 0)
+		return -1;
+	if (sscanf(s, "%llu %llu", &pid, &st) != 2 || pid < 2 || pid > INT32_MAX)
+		return -1;
+	r->jp = (struct jail_proc){.pid = (pid_t)pid, .starttime = st};
+	snprintf(r->uuid, sizeof(r->uuid), "%s", uuid);
+	if (run_alive(&r->jp) != 1)
+		return -1;
+	strtok_r(s, "\n", &save);
+	while ((line = strtok_r(NULL, "\n", &save))) {
+		char *v = strchr(line, '=');
+		unsigned long b;
+
+		if (!v)
+			continue;
+		*v++ = '\0';
+		if (streq(line, "tag"))
+			snprintf(r->tag, sizeof(r->tag), "%s", v);
+		else if (streq(line, "store"))
+			snprintf(r->store, sizeof(r->store), "%s", v);
+		else if (streq(line, "exec_clean"))
+			r->exec_clean = streq(v, "1");
+		else if (streq(line, "policy")) {
+			char *end;
+
+			errno = 0;
+			b = strtoul(v, &end, 10);
+			if (!errno && !*end && b <= POL_ALL) {
+				policy_from_bits((unsigned)b, &r->sec);
+				r->fenced = true;
+			}
+		}
+	}
+	return 0;
 }
 
 int
 jail_running(const struct jail *j, struct jail_proc *jp)
 {
-	cleanup_free char *s = NULL;
-	unsigned long long pid, st;
-	struct ioc_err e;
-	char path[128];
+	struct run_rec r;
 
-	state_path(j, path, sizeof(path));
-	if (read_file(path, &s, 128, &e) < 0)
+	if (rec_read(j->uuid, &r) < 0)
 		return 0;
-	if (sscanf(s, "%llu %llu", &pid, &st) != 2 || pid < 2 || pid > INT32_MAX)
-		return 0;
-	jp->pid = (pid_t)pid;
-	jp->starttime = st;
-	return run_alive(jp) == 1;
+	*jp = r.jp;
+	return 1;
 }
 
 static int
-state_write(const struct jail *j, const struct jail_proc *jp, struct ioc_err *e)
+state_write(struct ioc *ioc, const struct jail *j, const struct jail_proc *jp,
+	    const struct sec_policy *sec, const struct sec_filter *filter, struct ioc_err *e)
 {
-	char path[128], buf[64];
+	char path[512], key[256];
+	cleanup_free char *text = NULL;
 	int n;
 
 	if (mkdir_p(IOC_STATEDIR, 0700, e) < 0)
 		return -1;
-	state_path(j, path, sizeof(path));
-	n = snprintf(buf, sizeof(buf), "%d %llu\n", (int)jp->pid,
-		     (unsigned long long)jp->starttime);
-	return write_file_atomic(path, buf, (size_t)n, 0600, e);
+	state_path(j->uuid, ".bpf", path, sizeof(path));
+	if (sec_filter_save(filter, path, e) < 0)
+		return -1;
+	run_key(ioc->st, key, sizeof(key));
+	text = xasprintf("%d %llu\ntag=%s\nstore=%s\npolicy=%u\nexec_clean=%d\n", (int)jp->pid,
+			 (unsigned long long)jp->starttime, j->tag, key, policy_bits(sec),
+			 val_is(ioc, j, "exec_clean", "1"));
+	n = (int)strlen(text);
+	state_path(j->uuid, "", path, sizeof(path));
+	if (write_file_atomic(path, text, (size_t)n, 0600, e) < 0)
+		return -1;
+	tag_index_path(key, j->tag, path, sizeof(path));
+	return write_file_atomic(path, j->uuid, strlen(j->uuid), 0600, e);
+}
+
+/* The tag index entry, if it still names this jail (a later jail may have taken the tag). */
+static void
+tag_index_remove(const char *key, const char *tag, const char *uuid)
+{
+	cleanup_free char *s = NULL;
+	struct ioc_err e;
+	char path[512];
+
+	tag_index_path(key, tag, path, sizeof(path));
+	if (read_file(path, &s, 64, &e) == 0 && streq(s, uuid))
+		unlink(path);
 }
 
 static void
-state_remove(const struct jail *j)
+state_remove(struct ioc *ioc, const struct jail *j)
 {
-	char path[128];
+	char path[128], key[256];
 
-	state_path(j, path, sizeof(path));
+	run_key(ioc->st, key, sizeof(key));
+	tag_index_remove(key, j->tag, j->uuid);
+	state_path(j->uuid, "", path, sizeof(path));
 	unlink(path);
+	state_path(j->uuid, ".bpf", path, sizeof(path));
+	unlink(path);
+}
+
+int
+jail_run_retag(struct ioc *ioc, const struct jail *j, const char *tag, struct ioc_err *e)
+{
+	cleanup_free char *s = NULL, *text = NULL;
+	char path[512], key[256], *p;
+	struct run_rec r;
+
+	if (rec_read(j->uuid, &r) < 0 || !r.fenced)
+		return 0;
+	state_path(j->uuid, "", path, sizeof(path));
+	if (read_file(path, &s, 4096, e) < 0)
+		return -1;
+	p = strstr(s, "\ntag=");
+	if (!p)
+		return 0;
+	*p = '\0';
+	p = strchr(p + 1, '\n');
+	text = xasprintf("%s\ntag=%s%s", s, tag, p ? p : "\n");
+	if (write_file_atomic(path, text, strlen(text), 0600, e) < 0)
+		return -1;
+	run_key(ioc->st, key, sizeof(key));
+	tag_index_remove(key, r.tag, j->uuid);
+	tag_index_path(key, tag, path, sizeof(path));
+	return write_file_atomic(path, j->uuid, strlen(j->uuid), 0600, e);
 }
 
 /* ---- host-side hooks: run by /bin/sh on the host, as jail(8) runs them ---- */
@@ -145,18 +300,13 @@ run_hook(struct ioc *ioc, const struct jail *j, const char *name, const struct j
 
 /* The jail's user NAME: from its own passwd, or the host's (exec_system_jail_user, -u). */
 static int
-lookup_user(const char *root, const char *name, bool host, struct enter_user *u, char **buf,
+lookup_user(int rootfd, const char *name, bool host, struct enter_user *u, char **buf,
 	    struct ioc_err *e)
 {
-	cleanup_close int rootfd = -1;
 	struct passwd *pw;
 
-	if (!host) {
-		rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
-		if (rootfd < 0)
-			return err_sys(e, "open the jail's root %s", root);
+	if (!host)
 		return jail_user_lookup(rootfd, name, u, buf, e);
-	}
 	errno = 0;
 	pw = getpwnam(name);
 	if (!pw)
@@ -237,39 +387,103 @@ struct in_jail {
 	unsigned timeout_s;
 };
 
+/* What fences a running jail's processes: from its run record (what it started with), or for
+ * a jail started by an earlier release of iocage, from its properties now. */
+struct fence {
+	struct sec_policy sec;
+	struct sec_filter filter;
+	bool exec_clean;
+};
+
 static int
-run_in_jail(struct ioc *ioc, const struct jail *j, const struct jail_proc *jp,
-	    const struct in_jail *c, int *status, struct ioc_err *e)
+fence_of(struct ioc *ioc, const struct jail *j, const struct run_rec *r, struct fence *f,
+	 struct ioc_err *e)
 {
-	cleanup_free char *root = root_path(ioc, j), *home = NULL;
+	char path[128];
+
+	*f = (struct fence){0};
+	if (r->fenced) {
+		f->sec = r->sec;
+		f->exec_clean = r->exec_clean;
+		state_path(r->uuid, ".bpf", path, sizeof(path));
+		return sec_filter_read(path, &f->filter, e);
+	}
+	if (!j)
+		return err_set(e, ENOENT, "%s has no recorded fence", r->uuid);
+	sec_policy_of(ioc, j, &f->sec);
+	f->exec_clean = val_is(ioc, j, "exec_clean", "1");
+	return sec_filter_build(&f->sec, &f->filter, e);
+}
+
+/* The jail's root as its init sees it (basejail binds included), pinned: the init is checked
+ * alive after the open, so the directory is its and not a successor's under a recycled pid. */
+static int
+open_jail_root(const struct jail_proc *jp, struct ioc_err *e)
+{
+	char path[64];
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/root", (int)jp->pid);
+	fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return err_sys(e, "open the jail's root (%s)", path);
+	if (run_alive(jp) != 1) {
+		close(fd);
+		return err_set(e, ESRCH, "the jail stopped");
+	}
+	return fd;
+}
+
+/* Run c in the jail whose record is r. */
+static int
+enter_rec(const struct run_rec *r, const struct fence *f, const struct in_jail *c, int *status,
+	  struct ioc_err *e)
+{
+	cleanup_free char *home = NULL;
+	cleanup_close int rootfd = -1;
 	struct enter_user u = {0};
 	struct strv env = {0};
 	struct cgroup cg = {.v2_fd = -1};
 	struct enter_opts o = {0};
-	struct sec_policy sec = {0};
-	int r = -1;
+	int rc = -1;
 
-	if (!root)
-		return err_set(e, ENOENT, "the jail's root has no mountpoint");
-	if (lookup_user(root, c->user, c->host_user, &u, &home, e) < 0)
+	if (!c->host_user && (rootfd = open_jail_root(&r->jp, e)) < 0)
 		return -1;
-	if (cg_open(j->uuid, &cg, e) < 0 && e->code != ENOENT)
+	if (lookup_user(rootfd, c->user, c->host_user, &u, &home, e) < 0)
+		return -1;
+	if (cg_open(r->uuid, &cg, e) < 0 && e->code != ENOENT)
 		goto out;
-	sec_policy_of(ioc, j, &sec);
 	o.argv = c->argv;
-	o.envp = jail_env(val_is(ioc, j, "exec_clean", "1"), u.home ? u.home : "/", c->user, &env);
+	o.envp = jail_env(f->exec_clean, u.home ? u.home : "/", c->user, &env);
 	o.user = &u;
 	o.pty = c->pty;
 	o.cgroup_fd = cg.v2_fd;
 	o.cgroup_procs = (const char *const *)cg.v1_procs.v;
 	o.out_fd = c->out_fd;
 	o.timeout_s = c->timeout_s;
-	r = run_enter(jp, &sec, &o, status, e);
+	rc = run_enter(&r->jp, &f->sec, &f->filter, &o, status, e);
 out:
 	cg_free(&cg);
 	strv_free(&env);
 	enter_user_free(&u);
-	return r;
+	return rc;
+}
+
+static int
+run_in_jail(struct ioc *ioc, const struct jail *j, const struct jail_proc *jp,
+	    const struct in_jail *c, int *status, struct ioc_err *e)
+{
+	struct run_rec r;
+	struct fence f;
+	int rc;
+
+	if (rec_read(j->uuid, &r) < 0 || r.jp.pid != jp->pid || r.jp.starttime != jp->starttime)
+		return err_set(e, ESRCH, "%s (%s) is not running", j->uuid, j->tag);
+	if (fence_of(ioc, j, &r, &f, e) < 0)
+		return -1;
+	rc = enter_rec(&r, &f, c, status, e);
+	sec_filter_free(&f.filter);
+	return rc;
 }
 
 static int
@@ -335,7 +549,9 @@ struct run_ctx {
 	struct run_rlimit rl[LIM_N]; /* for init */
 	size_t n_rl;
 	struct strv sysctls; /* of the jail's IPC namespace */
-	char note[256];      /* said with the step's name: "network (bridge bridge0 created)" */
+	struct sec_policy sec;
+	struct sec_filter filter; /* built from sec by the spawn step, recorded beside the state */
+	char note[256]; /* said with the step's name: "network (bridge bridge0 created)" */
 };
 
 enum { STEP_DONE = 0, STEP_SKIPPED = 1 };
@@ -410,7 +626,7 @@ clean_stale(struct run_ctx *c)
 {
 	struct ioc_err e;
 
-	state_remove(c->j);
+	state_remove(c->ioc, c->j);
 	jailnet_down(c->ioc, c->j);
 	jail_record_umount(c->ioc, c->j);
 	if (cg_open(c->j->uuid, &c->cg, &e) == 0) {
@@ -617,7 +833,11 @@ up_spawn(struct run_ctx *c, struct ioc_err *e)
 	s.sysctls = (const char *const *)c->sysctls.v;
 	s.devpts_max = lim_uint(&c->lim, LIM_PSEUDOTERMINALS);
 	s.wallclock_s = lim_uint(&c->lim, LIM_WALLCLOCK);
-	sec_policy_of(c->ioc, c->j, &s.sec);
+	sec_policy_of(c->ioc, c->j, &c->sec);
+	if (sec_filter_build(&c->sec, &c->filter, e) < 0)
+		return -1;
+	s.sec = c->sec;
+	s.filter = &c->filter;
 	logfd = console_log(c->ioc, c->j, e);
 	if (logfd < 0)
 		return -1;
@@ -626,14 +846,14 @@ up_spawn(struct run_ctx *c, struct ioc_err *e)
 	close(logfd);
 	if (r < 0)
 		return -1;
-	return state_write(c->j, &c->jp, e) < 0 ? -1 : STEP_DONE;
+	return state_write(c->ioc, c->j, &c->jp, &c->sec, &c->filter, e) < 0 ? -1 : STEP_DONE;
 }
 
 static void
 down_spawn(struct run_ctx *c)
 {
 	kill_all(c);
-	state_remove(c->j);
+	state_remove(c->ioc, c->j);
 }
 
 /* dhcp=on: the jail's own DHCP client (the first found of dhclient, dhcpcd, udhcpc) gets
@@ -800,6 +1020,7 @@ ctx_free(struct run_ctx *c)
 	free(c->base_root);
 	free(c->resolv);
 	strv_free(&c->sysctls);
+	sec_filter_free(&c->filter);
 }
 
 int
@@ -888,7 +1109,7 @@ jail_stop(struct ioc *ioc, const struct jail *j, step_cb cb, void *arg, struct i
 	/* The host ends of the veth pairs, by name: also those of a start killed half-way. */
 	r = jailnet_down(ioc, j);
 	stop_step("network", r, cb, arg, &failed, &first, &e2);
-	state_remove(j);
+	state_remove(ioc, j);
 	jail_record_umount(ioc, j);
 	r = run_hook(ioc, j, "exec_poststop", NULL, &e2);
 	stop_step("exec_poststop", r, cb, arg, &failed, &first, &e2);
@@ -954,6 +1175,97 @@ jail_exec(struct ioc *ioc, const struct jail *j, const struct jail_cmd *cmd, int
 	return run_in_jail(ioc, j, &jp, &c, status, e);
 }
 
+/* The run key of the store this command names (--root, --pool), without opening a pool: ""
+ * when the store would be found by asking zfs which pool is active. */
+static int
+named_store_key(struct ioc *ioc, char *key, size_t len, struct ioc_err *e)
+{
+	key[0] = '\0';
+	if (ioc->root) {
+		if (ioc_store(ioc, false, e) < 0)
+			return -1;
+		run_key(ioc->st, key, len);
+	} else if (ioc->pool) {
+		struct store st = {.pool = (char *)ioc->pool};
+
+		run_key(&st, key, len);
+	}
+	return 0;
+}
+
+/* The record of the running jail that name is the tag of, found through the tag index: of
+ * the store key names, or (key "") of any store when exactly one has such a jail running. */
+static int
+rec_by_tag(const char *key, const char *name, struct run_rec *r)
+{
+	cleanup_free char *uuid = NULL;
+	struct ioc_err e;
+	char path[512];
+	int found = 0;
+
+	if (*key) {
+		tag_index_path(key, name, path, sizeof(path));
+		if (read_file(path, &uuid, 64, &e) < 0 || rec_read(uuid, r) < 0)
+			return -1;
+		return streq(r->tag, name) && streq(r->store, key) ? 0 : -1;
+	} else {
+		cleanup_closedir DIR *d = opendir(IOC_STATEDIR);
+		size_t nl = strlen(name);
+		struct dirent *de;
+
+		while (d && (de = readdir(d))) {
+			size_t l = strlen(de->d_name);
+			cleanup_free char *u = NULL;
+			struct run_rec cand;
+
+			if (l <= nl + 1 || de->d_name[l - nl - 1] != '.' ||
+			    !streq(de->d_name + l - nl, name) || uuid_valid(de->d_name))
+				continue;
+			snprintf(path, sizeof(path), IOC_STATEDIR "/%s", de->d_name);
+			if (read_file(path, &u, 64, &e) < 0 || rec_read(u, &cand) < 0 ||
+			    !streq(cand.tag, name) ||
+			    strncmp(de->d_name, cand.store, l - nl - 1) != 0 ||
+			    strlen(cand.store) != l - nl - 1)
+				continue;
+			if (found++ && !streq(cand.uuid, r->uuid))
+				return -1; /* running in two stores: let the store decide */
+			*r = cand;
+		}
+	}
+	return found ? 0 : -1;
+}
+
+int
+jail_exec_named(struct ioc *ioc, const char *name, const struct jail_cmd *cmd, int *status,
+		struct ioc_err *e)
+{
+	struct in_jail c = {.argv = cmd->argv, .pty = cmd->pty, .out_fd = -1};
+	char key[256];
+	struct run_rec r;
+	struct fence f;
+	int rc;
+
+	if (named_store_key(ioc, key, sizeof(key), e) < 0)
+		return -1;
+	/* A full UUID names its jail; a tag does only when it cannot also be the start of
+	 * another jail's UUID (DESIGN.md section 4), which only the store could tell. */
+	if (uuid_valid(name)) {
+		if (rec_read(name, &r) < 0 || (*key && !streq(r.store, key)))
+			return 0;
+	} else if (!name[strspn(name, "0123456789abcdef-")] || rec_by_tag(key, name, &r) < 0) {
+		return 0;
+	}
+	if (!r.fenced)
+		return 0;
+	c.user = cmd->host_user ? cmd->host_user : cmd->jail_user ? cmd->jail_user : "root";
+	c.host_user = cmd->host_user != NULL;
+	if (fence_of(ioc, NULL, &r, &f, e) < 0)
+		return -1;
+	rc = enter_rec(&r, &f, &c, status, e);
+	sec_filter_free(&f.filter);
+	return rc < 0 ? -1 : 1;
+}
+
 int
 jail_chroot(struct ioc *ioc, const struct jail *j, const struct jail_cmd *cmd, int *status,
 	    struct ioc_err *e)
@@ -966,6 +1278,7 @@ jail_chroot(struct ioc *ioc, const struct jail *j, const struct jail_cmd *cmd, i
 	struct strv env = {0};
 	struct jail_proc jp;
 	const char *user = cmd->jail_user ? cmd->jail_user : "root";
+	cleanup_close int rootfd = -1;
 	int r = -1;
 
 	if (up_lock(&c, e) < 0)
@@ -975,7 +1288,14 @@ jail_chroot(struct ioc *ioc, const struct jail *j, const struct jail_cmd *cmd, i
 			j->tag);
 		goto out;
 	}
-	if (up_mount(&c, e) < 0 || lookup_user(c.root, user, false, &u, &home, e) < 0)
+	if (up_mount(&c, e) < 0)
+		goto out;
+	rootfd = open(c.root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0) {
+		err_sys(e, "open the jail's root %s", c.root);
+		goto out;
+	}
+	if (lookup_user(rootfd, user, false, &u, &home, e) < 0)
 		goto out;
 	s.uuid = j->uuid;
 	s.root = c.root;
@@ -987,6 +1307,9 @@ jail_chroot(struct ioc *ioc, const struct jail *j, const struct jail_cmd *cmd, i
 	s.console_fd = -1;
 	sec_policy_of(ioc, j, &s.sec);
 	s.sec.net_admin = false; /* chroot shares no network, but keeps no power over it */
+	if (sec_filter_build(&s.sec, &c.filter, e) < 0)
+		goto out;
+	s.filter = &c.filter;
 	o.argv = cmd->argv;
 	o.envp = jail_env(true, u.home ? u.home : "/", user, &env);
 	o.user = &u;
@@ -1028,6 +1351,7 @@ jail_runtime(struct ioc *ioc, const struct jail *j, struct kvlist *out, struct i
 	struct cgroup cg = {.v2_fd = -1};
 	struct sec_policy sec = {0};
 	struct jail_proc jp;
+	struct run_rec r;
 	char buf[64];
 
 	if (!jail_running(j, &jp))
@@ -1044,7 +1368,12 @@ jail_runtime(struct ioc *ioc, const struct jail *j, struct kvlist *out, struct i
 	if (cg_open(j->uuid, &cg, e) == 0)
 		kvlist_set(out, "cgroup", cg_describe(&cg));
 	cg_free(&cg);
-	sec_policy_of(ioc, j, &sec);
+	/* What the jail runs under: recorded at its start, or (started by an earlier release)
+	 * what its properties say now. */
+	if (rec_read(j->uuid, &r) == 0 && r.fenced)
+		sec = r.sec;
+	else
+		sec_policy_of(ioc, j, &sec);
 	snprintf(buf, sizeof(buf), "0x%016llx", (unsigned long long)sec_caps(&sec));
 	kvlist_set(out, "capabilities", buf);
 	return jailnet_describe(ioc, j, jp.pid, out, e);

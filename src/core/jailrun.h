@@ -32,6 +32,15 @@ struct jail_cmd {
 /* Run a command in the running jail j; *status is its exit status. */
 int jail_exec(struct ioc *ioc, const struct jail *j, const struct jail_cmd *c, int *status,
 	      struct ioc_err *e);
+/* exec's way in without the store: when name is a full UUID, or a tag that cannot also be a
+ * UUID prefix, of a running jail of the named store (--root/--pool; of any store when that
+ * is found by asking zfs and only one has such a jail running), run the command there from
+ * the jail's run record alone: 1 and *status set. 0 when the record cannot decide (the
+ * caller resolves name through the store, then jail_exec); -1 and e on failure. */
+int jail_exec_named(struct ioc *ioc, const char *name, const struct jail_cmd *c, int *status,
+		    struct ioc_err *e);
+/* A running jail's tag changed (set tag=): its run record and tag index follow. */
+int jail_run_retag(struct ioc *ioc, const struct jail *j, const char *tag, struct ioc_err *e);
 /* Run a command in the stopped jail's root, fenced as a running jail is. */
 int jail_chroot(struct ioc *ioc, const struct jail *j, const struct jail_cmd *c, int *status,
 		struct ioc_err *e);

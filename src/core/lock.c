@@ -13,17 +13,17 @@
 #include "util/str.h"
 
 /* Locks of different stores (pools, dir roots) must not collide, and should be easy to find
- * by the store's name: zfs.POOL.NAME, or dir.ROOT.NAME with the root's '/' as '%' (a hash when
- * that would be too long). flock state never outlives a boot, and /run neither. */
-static void
-lock_path(const struct store *st, const char *name, char *buf, size_t len)
+ * by the store's name: KEY.NAME, KEY as run_key makes it. flock state never outlives a boot,
+ * and /run neither. */
+void
+run_key(const struct store *st, char *buf, size_t len)
 {
 	char key[200];
 	uint64_t h = 1469598103934665603ULL;
 	size_t i;
 
 	if (st->pool) {
-		snprintf(buf, len, IOC_RUNDIR "/locks/zfs.%s.%s", st->pool, name);
+		snprintf(buf, len, "zfs.%s", st->pool);
 		return;
 	}
 	for (i = 0; i < sizeof(key) - 1 && st->base[i]; i++)
@@ -34,7 +34,16 @@ lock_path(const struct store *st, const char *name, char *buf, size_t len)
 			h = (h ^ (unsigned char)*p) * 1099511628211ULL;
 		snprintf(key, sizeof(key), "%016llx", (unsigned long long)h);
 	}
-	snprintf(buf, len, IOC_RUNDIR "/locks/dir.%s.%s", key, name);
+	snprintf(buf, len, "dir.%s", key);
+}
+
+static void
+lock_path(const struct store *st, const char *name, char *buf, size_t len)
+{
+	char key[256];
+
+	run_key(st, key, sizeof(key));
+	snprintf(buf, len, IOC_RUNDIR "/locks/%s.%s", key, name);
 }
 
 static int

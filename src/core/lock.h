@@ -23,6 +23,10 @@ void lock_release(int fd);
  * opened it before then locks a file nobody else will, and finds the object gone. */
 void lock_remove(const struct store *st, const char *name);
 
+/* The store's name in /run/iocage: zfs.POOL, or dir.ROOT with the root's '/' as '%' (a hash
+ * when that would be too long). Locks and run records are named with it. */
+void run_key(const struct store *st, char *buf, size_t len);
+
 /* The user property that marks a dataset still being made; its value is the lock name. */
 #define PARTIAL_KEY STORE_PARTIAL_KEY
 

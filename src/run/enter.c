@@ -68,6 +68,7 @@ struct target {
 struct child {
 	const struct target *t;
 	const struct sec_policy *sec;
+	const struct sec_filter *filter;
 	const struct enter_opts *o;
 	char *const *argv; /* iocage-init exec CMD ARGS */
 	char *const *envp;
@@ -481,7 +482,7 @@ child_setup(const struct child *c, struct ioc_err *e)
 		return -1;
 	if (take_rlimits(c, e) < 0)
 		return -1;
-	if (sec_apply(c->sec, e) < 0)
+	if (sec_apply(c->sec, c->filter, e) < 0)
 		return -1;
 	if (switch_user(o->user, e) < 0)
 		return -1;
@@ -936,8 +937,8 @@ fds_open(struct fds *f, bool pty, struct ioc_err *e)
 }
 
 int
-run_enter(const struct jail_proc *jp, const struct sec_policy *sec, const struct enter_opts *o,
-	  int *status, struct ioc_err *e)
+run_enter(const struct jail_proc *jp, const struct sec_policy *sec, const struct sec_filter *filter,
+	  const struct enter_opts *o, int *status, struct ioc_err *e)
 {
 	static char *const no_env[] = {NULL};
 	struct fds f = {-1, {-1, -1}, {-1, -1}, -1, -1};
@@ -955,6 +956,7 @@ run_enter(const struct jail_proc *jp, const struct sec_policy *sec, const struct
 		goto out;
 	c = (struct child){.t = &t,
 			   .sec = sec,
+			   .filter = filter,
 			   .o = o,
 			   .argv = argv,
 			   .envp = o->envp ? o->envp : no_env,

@@ -40,6 +40,7 @@ struct jail_spec {
 	const char *const *cgroup_procs; /* v1: cgroup.procs files to write init's pid to */
 	int console_fd; /* init's stdout and stderr (the console log); -1: /dev/null */
 	struct sec_policy sec;
+	const struct sec_filter *filter; /* built from sec (sec_filter_build); NULL: built here */
 };
 
 /* A running jail is its init: pid, the start time from /proc/PID/stat (field 22, clock
@@ -90,8 +91,9 @@ struct enter_opts {
  * a clean environment, then the command through the sealed init program in "exec" mode (no
  * host binary is ever executed inside a jail). Waits and stores the command's exit status
  * (128+N for a signal) in *status. */
-int run_enter(const struct jail_proc *jp, const struct sec_policy *sec, const struct enter_opts *o,
-	      int *status, struct ioc_err *e);
+int run_enter(const struct jail_proc *jp, const struct sec_policy *sec,
+	      const struct sec_filter *filter, const struct enter_opts *o, int *status,
+	      struct ioc_err *e);
 
 /* The System V IPC sysctls of a jail's IPC namespace (the only ones run_sysctl writes):
  * kernel.msgmnb, msgmni, sem, shmmni, shmall, shmmax. */

@@ -4,15 +4,26 @@
  * closes kernel interfaces that are not namespaced at all (modules, keyrings, the clock...). */
 #include "run/security.h"
 
+#include <dlfcn.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/capability.h>
-#include <seccomp.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <sched.h>
+#include <seccomp.h>
+#include <stdlib.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+
+#include "util/cleanup.h"
+#include "util/fs.h"
+#include "util/str.h"
 
 #ifndef PR_CAP_AMBIENT
 #define PR_CAP_AMBIENT           47
@@ -148,6 +159,43 @@ sec_caps(const struct sec_policy *p)
 
 /* ---- seccomp ---- */
 
+/* ---- libseccomp, loaded when a filter is built (at start and chroot): every other command,
+ * exec included, loads a built filter and does without it ---- */
+
+#define SC_FUNCS(X)                                                                                \
+	X(seccomp_init)                                                                            \
+	X(seccomp_release)                                                                         \
+	X(seccomp_attr_set)                                                                        \
+	X(seccomp_syscall_resolve_name)                                                            \
+	X(seccomp_rule_add_array)                                                                  \
+	X(seccomp_export_bpf)
+
+#define SC_DECLARE(f) static __typeof__(f) *sc_##f;
+SC_FUNCS(SC_DECLARE)
+#undef SC_DECLARE
+
+static int
+libseccomp_load(struct ioc_err *e)
+{
+	static void *h;
+
+	if (h)
+		return 0;
+	h = dlopen("libseccomp.so.2", RTLD_NOW | RTLD_LOCAL);
+	if (!h)
+		return err_set(e, ENOENT, "cannot load libseccomp (install libseccomp2): %s",
+			       dlerror());
+#define SC_RESOLVE(f)                                                                              \
+	if (!(sc_##f = (__typeof__(sc_##f))dlsym(h, #f))) {                                        \
+		dlclose(h);                                                                        \
+		h = NULL;                                                                          \
+		return err_set(e, ENOSYS, "libseccomp lacks %s", #f);                              \
+	}
+	SC_FUNCS(SC_RESOLVE)
+#undef SC_RESOLVE
+	return 0;
+}
+
 /* Denied outright: the kernel-wide operations a jail must not reach even where a capability
  * would already stop it (two fences). Obsolete calls answer ENOSYS as on kernels without them.
  * A name this libseccomp does not know is skipped (the capability fence still holds). */
@@ -228,12 +276,12 @@ static int
 deny(scmp_filter_ctx ctx, const char *name, int err, unsigned n, const struct scmp_arg_cmp *cmp,
      struct ioc_err *e)
 {
-	int nr = seccomp_syscall_resolve_name(name);
+	int nr = sc_seccomp_syscall_resolve_name(name);
 	int r;
 
 	if (nr == __NR_SCMP_ERROR)
 		return 0;
-	r = seccomp_rule_add_array(ctx, SCMP_ACT_ERRNO((uint32_t)err), nr, n, cmp);
+	r = sc_seccomp_rule_add_array(ctx, SCMP_ACT_ERRNO((uint32_t)err), nr, n, cmp);
 	if (r < 0) {
 		errno = -r;
 		return err_sys(e, "seccomp rule for %s", name);
@@ -354,38 +402,120 @@ build_rules(scmp_filter_ctx ctx, const struct sec_policy *p, struct ioc_err *e)
 	return 0;
 }
 
-/* The native architecture only: a call through another ABI (i386 int 0x80 on x86_64) would
- * not be seen by these rules, so it kills the process instead. */
+/* The filter as classic BPF: libseccomp writes it to a memfd, which we read back. */
 static int
-load_filter(const struct sec_policy *p, struct ioc_err *e)
+export_bpf(scmp_filter_ctx ctx, struct sec_filter *f, struct ioc_err *e)
 {
-	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
+	cleanup_close int fd = memfd_create("iocage-seccomp", MFD_CLOEXEC);
+	struct stat sb;
+	ssize_t n;
 	int r;
 
+	if (fd < 0)
+		return err_sys(e, "memfd_create for the seccomp filter");
+	r = sc_seccomp_export_bpf(ctx, fd);
+	if (r < 0) {
+		errno = -r;
+		return err_sys(e, "export the seccomp filter");
+	}
+	if (fstat(fd, &sb) < 0)
+		return err_sys(e, "fstat the seccomp filter");
+	if (sb.st_size <= 0 || sb.st_size % (off_t)sizeof(struct sock_filter) ||
+	    sb.st_size / (off_t)sizeof(struct sock_filter) > SEC_FILTER_MAX)
+		return err_set(e, EINVAL, "the seccomp filter has a bad size (%lld bytes)",
+			       (long long)sb.st_size);
+	f->insn = xmalloc((size_t)sb.st_size);
+	f->len = (size_t)sb.st_size / sizeof(struct sock_filter);
+	n = pread(fd, f->insn, (size_t)sb.st_size, 0);
+	if (n != sb.st_size) {
+		sec_filter_free(f);
+		return err_sys(e, "read the seccomp filter back");
+	}
+	return 0;
+}
+
+/* The native architecture only: a call through another ABI (i386 int 0x80 on x86_64) would
+ * not be seen by these rules, so it kills the process instead. */
+int
+sec_filter_build(const struct sec_policy *p, struct sec_filter *f, struct ioc_err *e)
+{
+	scmp_filter_ctx ctx;
+	int r;
+
+	*f = (struct sec_filter){0};
+	if (libseccomp_load(e) < 0)
+		return -1;
+	ctx = sc_seccomp_init(SCMP_ACT_ALLOW);
 	if (!ctx)
 		return err_set(e, ENOMEM, "seccomp_init failed");
 	/* No NO_NEW_PRIVS: a jail needs its setuid programs (su, login, ping). Without it the
-	 * kernel wants CAP_SYS_ADMIN to load a filter, so this runs before the capset. */
-	r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);
+	 * kernel wants CAP_SYS_ADMIN to load a filter, so sec_apply loads it before the capset. */
+	r = sc_seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);
 	if (r == 0)
-		r = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS);
+		r = sc_seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS);
 	if (r < 0) {
-		seccomp_release(ctx);
+		sc_seccomp_release(ctx);
 		errno = -r;
 		return err_sys(e, "seccomp attributes");
 	}
 	/* A binary tree of syscall numbers: a jail's every syscall walks this filter. */
-	(void)seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
-	if (build_rules(ctx, p, e) < 0) {
-		seccomp_release(ctx);
-		return -1;
+	(void)sc_seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
+	r = build_rules(ctx, p, e) < 0 ? -1 : export_bpf(ctx, f, e);
+	sc_seccomp_release(ctx);
+	return r;
+}
+
+void
+sec_filter_free(struct sec_filter *f)
+{
+	free(f->insn);
+	*f = (struct sec_filter){0};
+}
+
+int
+sec_filter_save(const struct sec_filter *f, const char *path, struct ioc_err *e)
+{
+	return write_file_atomic(path, (const char *)f->insn, f->len * sizeof(struct sock_filter),
+				 0600, e);
+}
+
+int
+sec_filter_read(const char *path, struct sec_filter *f, struct ioc_err *e)
+{
+	cleanup_close int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
+	struct stat sb;
+	size_t len;
+
+	*f = (struct sec_filter){0};
+	if (fd < 0)
+		return err_sys(e, "open %s", path);
+	if (fstat(fd, &sb) < 0)
+		return err_sys(e, "fstat %s", path);
+	if (!S_ISREG(sb.st_mode) || sb.st_size <= 0 ||
+	    sb.st_size % (off_t)sizeof(struct sock_filter) ||
+	    sb.st_size / (off_t)sizeof(struct sock_filter) > SEC_FILTER_MAX)
+		return err_set(e, EINVAL, "%s: not a seccomp filter", path);
+	len = (size_t)sb.st_size;
+	f->insn = xmalloc(len);
+	f->len = len / sizeof(struct sock_filter);
+	if (pread(fd, f->insn, len, 0) != (ssize_t)len) {
+		sec_filter_free(f);
+		return err_set(e, EIO, "%s: short read", path);
 	}
-	r = seccomp_load(ctx);
-	seccomp_release(ctx);
-	if (r < 0) {
-		errno = -r;
+	return 0;
+}
+
+/* prctl rather than seccomp(2): the same load, and present since Linux 3.5. */
+static int
+load_filter(const struct sec_filter *f, struct ioc_err *e)
+{
+	struct sock_fprog prog;
+
+	if (!f || !f->insn || !f->len || f->len > SEC_FILTER_MAX)
+		return err_set(e, EINVAL, "no seccomp filter to load");
+	prog = (struct sock_fprog){.len = (unsigned short)f->len, .filter = f->insn};
+	if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0) < 0)
 		return err_sys(e, "load the seccomp filter");
-	}
 	return 0;
 }
 
@@ -429,11 +559,11 @@ drop_process_caps(uint64_t keep, struct ioc_err *e)
 }
 
 int
-sec_apply(const struct sec_policy *p, struct ioc_err *e)
+sec_apply(const struct sec_policy *p, const struct sec_filter *f, struct ioc_err *e)
 {
 	uint64_t keep = policy_caps(p);
 
-	if (drop_bounding(keep, e) < 0 || load_filter(p, e) < 0 || drop_process_caps(keep, e) < 0)
+	if (drop_bounding(keep, e) < 0 || load_filter(f, e) < 0 || drop_process_caps(keep, e) < 0)
 		return err_wrap(e, "jail security");
 	return 0;
 }

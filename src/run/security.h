@@ -4,6 +4,7 @@
 #define IOC_RUN_SECURITY_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "util/err.h"
@@ -18,6 +19,24 @@ struct sec_policy {
 	bool sysvipc_deny; /* sysvmsg/sysvsem/sysvshm=disable: their syscalls fail */
 };
 
+/* A built seccomp filter: classic BPF, as the kernel loads it. Built once when a jail starts
+ * (with libseccomp, loaded then), kept beside the jail's run record, and loaded as it is by
+ * every process that enters the jail later: exec runs under exactly the filter the jail
+ * started with. */
+struct sock_filter;
+struct sec_filter {
+	struct sock_filter *insn;
+	size_t len; /* instructions */
+};
+#define SEC_FILTER_MAX 4096 /* BPF_MAXINSNS */
+
+int sec_filter_build(const struct sec_policy *p, struct sec_filter *f, struct ioc_err *e);
+/* Save to / read from a root-only file (a symlink is refused; the size must be whole
+ * instructions, at most SEC_FILTER_MAX). */
+int sec_filter_save(const struct sec_filter *f, const char *path, struct ioc_err *e);
+int sec_filter_read(const char *path, struct sec_filter *f, struct ioc_err *e);
+void sec_filter_free(struct sec_filter *f);
+
 /* Drop every capability not in the policy from the bounding, permitted, effective and
  * inheritable sets and the ambient set (root in the jail keeps the rest), then install the
  * seccomp filter (EPERM for what a jail must not do: modules, kexec, keyrings, bpf,
@@ -26,7 +45,7 @@ struct sec_policy {
  * socket families unless allowed; clone3 answers ENOSYS so that libc falls back to clone,
  * whose flags the filter can see). Must be called as root, after every mount and before the
  * exec of the jail's first program. */
-int sec_apply(const struct sec_policy *p, struct ioc_err *e);
+int sec_apply(const struct sec_policy *p, const struct sec_filter *f, struct ioc_err *e);
 
 /* The capabilities a jail keeps, as a mask of CAP_* bits (for `runtime` and tests). */
 uint64_t sec_caps(const struct sec_policy *p);

@@ -575,11 +575,28 @@ struct child {
 	const struct enter_opts *o; /* run_oneshot's command; NULL: the jail's init */
 	char *const *argv;          /* for the sealed program */
 	char *const *envp;
-	int sock;    /* the child's end of the report socket (close-on-exec) */
-	int memfd;   /* the sealed program */
-	int rootfd;  /* the jail root, once bound onto itself */
-	int devnull; /* the host's /dev/null, opened before pivot_root */
+	int sock;                        /* the child's end of the report socket (close-on-exec) */
+	int memfd;                       /* the sealed program */
+	int rootfd;                      /* the jail root, once bound onto itself */
+	int devnull;                     /* the host's /dev/null, opened before pivot_root */
+	const struct sec_filter *filter; /* s->filter, or own built from s->sec */
+	struct sec_filter own;
 };
+
+/* The seccomp filter the child loads: the caller's, or one built from the policy here, in the
+ * parent (the child only loads it). */
+static int
+child_filter(struct child *c, struct ioc_err *e)
+{
+	if (c->s->filter) {
+		c->filter = c->s->filter;
+		return 0;
+	}
+	if (sec_filter_build(&c->s->sec, &c->own, e) < 0)
+		return -1;
+	c->filter = &c->own;
+	return 0;
+}
 
 /* The parent never sends more than the one byte already read: anything readable is EOF. */
 static bool
@@ -846,7 +863,7 @@ ch_ipc(struct child *c, struct ioc_err *e)
 static int
 ch_sec(struct child *c, struct ioc_err *e)
 {
-	if (sec_apply(&c->s->sec, e) < 0)
+	if (sec_apply(&c->s->sec, c->filter, e) < 0)
 		return err_wrap(e, "apply the jail's capability and seccomp limits");
 	return 0;
 }
@@ -1091,9 +1108,14 @@ run_start(const struct jail_spec *s, struct jail_proc *out, struct ioc_err *e)
 	struct child c = {.s = s, .argv = argv, .envp = init_env, .rootfd = -1, .devnull = -1};
 	uint64_t start;
 	pid_t pid = -1;
+	int r;
 
 	snprintf(wall, sizeof(wall), "%u", s->wallclock_s);
-	if (spec_check(s, e) < 0 || spawn(&c, &pid, NULL, e) < 0)
+	if (spec_check(s, e) < 0 || child_filter(&c, e) < 0)
+		return -1;
+	r = spawn(&c, &pid, NULL, e);
+	sec_filter_free(&c.own);
+	if (r < 0)
 		return -1;
 	if (proc_starttime(pid, &start, e) < 0) {
 		kill_reap(pid);
@@ -1176,7 +1198,11 @@ run_oneshot(const struct jail_spec *s, const struct enter_opts *o, int *status, 
 	argv[1] = (char *)"exec";
 	memcpy(argv + 2, o->argv, n * sizeof(*argv));
 	c.argv = argv;
-	if (spawn(&c, &pid, &pidfd, e) < 0)
+	if (child_filter(&c, e) < 0)
+		return -1;
+	r = spawn(&c, &pid, &pidfd, e);
+	sec_filter_free(&c.own);
+	if (r < 0)
 		return -1;
 	r = wait_exit(pid, pidfd, o->timeout_s, status, e);
 	if (pidfd >= 0)

@@ -26,6 +26,8 @@ bit() {
 # The runtime of jail UUID is gone: state file, cgroup directories, processes.
 cleaned() { # cleaned UUID NAME
 	ok -m "$2: no state file $(state_file "$1")" test ! -e "$(state_file "$1")"
+	ok -m "$2: no filter file beside it" test ! -e "$(state_file "$1").bpf"
+	is "$(grep -lx "$1" /run/iocage/jails/*.* 2>/dev/null)" "" "$2: no tag index entry leads to it"
 	is "$(cgroup_dirs_of "$1")" "" "$2: no cgroup directory named after the jail"
 	is "$(procs_of_jail "$1")" "" "$2: no process left in the jail's cgroup"
 }
@@ -257,6 +259,61 @@ fi
 fails -m "exec -u nosuchhostuser" 1 ioc exec -u nosuchhostuser thick /bin/true
 like "$ERR" nosuchhostuser "exec -u nosuchhostuser says which user"
 fails -m "exec in a jail that does not exist" 1 ioc exec nosuchjail /bin/true
+
+# ---------------------------------------------------------------------------------------------
+# exec finds a running jail from its run record (/run/iocage/jails): the record names the
+# jail's tag, store and fence; the seccomp filter it started under is kept beside it; a tag
+# index leads from the tag to the uuid. A hex-only tag or a UUID prefix goes through the store.
+rec=$(state_file "$uth")
+rec_text=$(cat "$rec")
+like "$rec_text" '^[0-9]+ [0-9]+$' "run record: line 1 is 'PID STARTTIME'"
+like "$rec_text" '^tag=thick$' "run record: the jail's tag"
+like "$rec_text" '^store=(zfs|dir)\.' "run record: the jail's store"
+like "$rec_text" '^policy=[0-9]+$' "run record: the jail's fence (policy bits)"
+ok -m "run record: the seccomp filter beside it" test -s "$rec.bpf"
+is "$(($(stat -c %s "$rec.bpf") % 8))" 0 "run record: the filter is whole BPF instructions"
+store_key=$(sed -n 's/^store=//p' "$rec")
+is "$(cat "/run/iocage/jails/$store_key.thick" 2>/dev/null)" "$uth" "the tag index leads to the uuid"
+ok -m "exec by full UUID" ioc exec "$uth" /bin/hostname
+is "$OUT" "$uth" "exec by full UUID runs in that jail"
+ok -m "exec by a UUID prefix (through the store)" ioc exec "${uth:0:13}" /bin/hostname
+is "$OUT" "$uth" "exec by a UUID prefix runs in that jail"
+# A tag of hex digits could be a UUID prefix too: only the store can tell.
+ok -m "set tag=cafe on the running jail" ioc set tag=cafe thick
+ok -m "exec cafe (a hex-only tag)" ioc exec cafe /bin/hostname
+is "$OUT" "$uth" "exec by a hex-only tag runs in that jail"
+ok -m "set tag=thick2 on the running jail" ioc set tag=thick2 cafe
+like "$(cat "$rec")" '^tag=thick2$' "set tag= renews the running jail's record"
+ok -m "the new tag is in the index" test -e "/run/iocage/jails/$store_key.thick2"
+ok -m "the old tags are not" test ! -e "/run/iocage/jails/$store_key.thick" -a ! -e "/run/iocage/jails/$store_key.cafe"
+ok -m "exec by the new tag" ioc exec thick2 /bin/hostname
+is "$OUT" "$uth" "exec by the new tag runs in that jail"
+fails -m "exec by the old tag" 1 ioc exec thick /bin/true
+like "$ERR" "no jail named 'thick'" "exec by the old tag: no such jail"
+ok -m "set tag=thick back" ioc set tag=thick thick2
+# The fence is the one the jail started with: a property changed later counts at the next start.
+ok -m "exec the probe" ioc exec thick /bin/probe
+cap0=$(kv_val "$OUT" cap_bnd)
+ok -m "set allow_raw_sockets=1 on the running jail" ioc set allow_raw_sockets=1 thick
+ok -m "exec the probe" ioc exec thick /bin/probe
+is "$(kv_val "$OUT" cap_bnd)" "$cap0" "exec keeps the capability set the jail started with"
+is "$(bit "$(kv_val "$OUT" cap_bnd)" 13)" 0 "no CAP_NET_RAW before a restart"
+ok -m "set allow_raw_sockets=0" ioc set allow_raw_sockets=0 thick
+# A damaged filter file: exec refuses; it never runs a command without the jail's filter.
+cp "$rec.bpf" "$T_TMP/bpf.saved"
+printf 'xyz' >"$rec.bpf"
+fails -m "exec with a damaged filter file" 1 ioc exec thick /bin/sh -c 'echo RAN'
+like "$ERR" 'not a seccomp filter' "exec says the filter file is damaged"
+unlike "$OUT" RAN "the command did not run"
+cp "$T_TMP/bpf.saved" "$rec.bpf"
+# A record written by an earlier release (line 1 only): exec builds the fence from the
+# properties, as that release did.
+cp "$rec" "$T_TMP/rec.saved"
+head -n1 "$T_TMP/rec.saved" >"$rec"
+ok -m "exec with a first-line-only record" ioc exec thick /bin/probe
+is "$(kv_val "$OUT" seccomp)" 2 "first-line-only record: the command still runs under seccomp"
+is "$(kv_val "$OUT" cap_bnd)" "$cap0" "first-line-only record: the same capability set"
+cp "$T_TMP/rec.saved" "$rec"
 
 # destroy and chroot refuse a running jail.
 jid=$(jid_of thick)

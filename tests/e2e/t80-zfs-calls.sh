@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # backends: zfs
 # One `list` runs a constant number of zfs/zpool programs, not one per jail (DESIGN.md 3:
-# all jails' properties come from one `zfs get -r`). IOCAGE_TRACE_EXEC=FILE makes iocage
+# all jails' properties come from one `zfs get -r`); exec of a running jail runs none. IOCAGE_TRACE_EXEC=FILE makes iocage
 # append one line per program it runs.
 . "$(dirname "$0")/lib.sh"
 require_backend zfs
@@ -43,5 +43,12 @@ for c in "${cmds[@]}"; do
 done
 n=$(zfs_calls list)
 ok -m "list runs at most 3 zfs/zpool programs ($n)" test "$n" -le 3
+
+# exec into a running jail by its tag or full UUID reads the jail's run record, not the pool.
+ok -m "start few_1" ioc start few_1
+u=$(uuid_of few_1)
+is "$(zfs_calls exec few_1 /bin/true)" 0 "exec TAG runs no zfs/zpool program"
+is "$(zfs_calls exec "$u" /bin/true)" 0 "exec UUID runs no zfs/zpool program"
+ok -m "stop few_1" ioc stop few_1
 
 done_testing
