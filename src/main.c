@@ -157,9 +157,11 @@ static const struct cmd cmds[] = {
 	 "  -s            soft: exec_stop, end every process but init, exec_start; the\n"
 	 "                namespaces, mounts and network stay\n",
 	 CMD_ROOT | CMD_MUTATES},
-	{"rollback", cmd_rollback, "rollback [-f] UUID|TAG@SNAPSHOT",
-	 "Roll a stopped jail's root back to one of its snapshots.",
-	 "  -f            also destroy the snapshots taken after it (listed otherwise)\n",
+	{"rollback", cmd_rollback, "rollback [-f] UUID|TAG|RELEASE@SNAPSHOT",
+	 "Roll a stopped jail's root, or a release, back to one of its snapshots.",
+	 "  -f            also destroy the snapshots taken after it (listed otherwise)\n"
+	 "  RELEASE       refused while a basejail on it runs; jails made from it afterwards\n"
+	 "                get the snapshot's state\n",
 	 CMD_ROOT | CMD_MUTATES},
 	{"runtime", cmd_runtime, "runtime [-H] [--json] UUID|TAG",
 	 "Show a running jail's live parameters, one name=value per line.", "", 0},
@@ -168,8 +170,8 @@ static const struct cmd cmds[] = {
 	 "  PROP=VALUE    one or more; every value is checked before any is set\n"
 	 "  default       change the user's defaults instead of a jail\n",
 	 CMD_ROOT | CMD_MUTATES},
-	{"snaplist", cmd_snaplist, "snaplist [-H] [--json] UUID|TAG",
-	 "List a jail's snapshots: NAME CREATED RSIZE USED.",
+	{"snaplist", cmd_snaplist, "snaplist [-H] [--json] UUID|TAG|RELEASE",
+	 "List a jail's or a release's snapshots: NAME CREATED RSIZE USED.",
 	 "  -H            tab-separated rows without a header, exact bytes\n"
 	 "  --json        a JSON array\n",
 	 0},

@@ -30,8 +30,8 @@ fetch_again(struct ioc *ioc, const struct cmd *c, const char *name)
 	if (release_update(ioc, name, &po, &res, &e) < 0)
 		return cmd_fail(c, &e);
 	printf("release %s was fetched already: updated in place; the state before is snapshot "
-	       "releases/%s/root@%s\n",
-	       name, name, res.snap);
+	       "%s@%s: `iocage rollback -f %s@%s` returns to it\n",
+	       name, name, res.snap, name, res.snap);
 	return EXIT_OK;
 }
 

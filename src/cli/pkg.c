@@ -74,9 +74,10 @@ print_done(const struct ioc *ioc, const char *what, const struct pkg_result *r)
 	if (r->note[0])
 		printf("%s: %s\n", r->label, r->note);
 	if (r->release)
-		printf("release %s %s%s; the state before is snapshot releases/%s/root@%s; "
-		       "jails made from now on get the new state\n",
-		       r->label, what, r->resumed ? " (resumed)" : "", r->label, r->snap);
+		printf("release %s %s%s; the state before is snapshot %s@%s: `iocage rollback -f "
+		       "%s@%s` returns to it; jails made from now on get the new state\n",
+		       r->label, what, r->resumed ? " (resumed)" : "", r->label, r->snap, r->label,
+		       r->snap);
 	else
 		printf("%s %s%s; the state before is snapshot %s@%s: `iocage rollback -f %s@%s` "
 		       "returns to it\n",

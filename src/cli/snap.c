@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "cli/cli.h"
+#include "core/fetch.h"
 #include "core/jailrun.h"
 #include "core/jailsnap.h"
 #include "util/cleanup.h"
@@ -27,6 +28,58 @@ jail_at(const struct jails *l, const char *op, char **snap, struct ioc_err *e)
 
 	*snap = at && j ? xstrdup(at + 1) : NULL;
 	return j;
+}
+
+/* What the operand of snaplist or rollback names: a jail (or template), else a release. */
+struct snap_target {
+	const struct jail *j;
+	char *release;
+	char *snap; /* after the first '@', or NULL */
+};
+
+static void
+snap_target_free(struct snap_target *t)
+{
+	free(t->release);
+	free(t->snap);
+}
+
+static bool
+release_exists(struct ioc *ioc, const char *name)
+{
+	cleanup_free char *ds = xasprintf("releases/%s", name);
+	struct ioc_err e;
+
+	return release_name_validate(name, &e) == 0 && ioc->st->ops->exists(ioc->st, ds, &e) == 1;
+}
+
+/* "UUID|TAG|RELEASE[@SNAP]". A jail's tag that is also a release's name is ambiguous; a jail
+ * named by its full UUID is the jail; a release's exact name beats a UUID prefix. */
+static int
+target_of(struct ioc *ioc, const struct jails *l, const char *op, struct snap_target *t,
+	  struct ioc_err *e)
+{
+	const char *at = strchr(op, '@');
+	cleanup_free char *who = at ? xstrndup(op, (size_t)(at - op)) : xstrdup(op);
+	const struct jail *j = jails_find(l, who, e);
+	bool rel = release_exists(ioc, who);
+
+	*t = (struct snap_target){.snap = at ? xstrdup(at + 1) : NULL};
+	if (j && rel && streq(j->tag, who))
+		return err_set(e, EINVAL,
+			       "'%s' is both the tag of %s and a release; give the jail's UUID, or "
+			       "change its tag to reach the release",
+			       who, j->uuid);
+	if (j && (!rel || streq(j->uuid, who)))
+		t->j = j;
+	else if (rel)
+		t->release = TAKE_PTR(who);
+	else if (!j && e->code == ENOENT)
+		return err_set(e, ENOENT,
+			       "no jail or release '%s' (`iocage list` and `iocage list -r` show "
+			       "them)",
+			       who);
+	return t->j || t->release ? 0 : -1;
 }
 
 /* Parse options in shorts (the flag ones set *flag), then exactly one operand. */
@@ -136,30 +189,35 @@ int
 cmd_snaplist(struct ioc *ioc, const struct cmd *c, int argc, char **argv)
 {
 	struct cmd_opts co = {0};
+	struct snap_target t = {0};
 	struct snap_list sl = {0};
-	const struct jail *j;
 	struct jails l = {0};
 	bool unused = false;
-	struct table t;
+	struct table tb;
 	struct ioc_err e;
 	int r;
 
 	if ((r = one_operand(c, argc, argv, "H", &unused, &co)) >= 0)
 		return r;
+	if (strchr(argv[optind], '@'))
+		return cmd_usage(c, "give a jail or release without @");
 	if (cmd_jails(ioc, c, 0, &l, &e) < 0)
 		return cmd_fail(c, &e);
-	if (!(j = jails_find(&l, argv[optind], &e)) || jail_snaplist(ioc, j, &sl, &e) < 0) {
-		jails_free(&l);
-		return cmd_fail(c, &e);
+	r = target_of(ioc, &l, argv[optind], &t, &e);
+	if (r == 0)
+		r = t.j ? jail_snaplist(ioc, t.j, &sl, &e)
+			: release_snaplist(ioc, t.release, &sl, &e);
+	if (r == 0) {
+		table_init(&tb, snap_cols, ARRAY_SIZE(snap_cols));
+		for (size_t i = 0; i < sl.n; i++)
+			snap_row(&tb, &sl.v[i], cmd_out_mode(&co));
+		table_print(&tb, cmd_out_mode(&co), stdout);
+		table_free(&tb);
 	}
-	table_init(&t, snap_cols, ARRAY_SIZE(snap_cols));
-	for (size_t i = 0; i < sl.n; i++)
-		snap_row(&t, &sl.v[i], cmd_out_mode(&co));
-	table_print(&t, cmd_out_mode(&co), stdout);
-	table_free(&t);
 	snap_list_free(&sl);
+	snap_target_free(&t);
 	jails_free(&l);
-	return EXIT_OK;
+	return r == 0 ? EXIT_OK : cmd_fail(c, &e);
 }
 
 /* UUID@ALL: every snapshot no clone uses; those in use are named, and the exit is 1. */
@@ -215,8 +273,7 @@ int
 cmd_rollback(struct ioc *ioc, const struct cmd *c, int argc, char **argv)
 {
 	struct cmd_opts co = {0};
-	cleanup_free char *snap = NULL;
-	const struct jail *j;
+	struct snap_target t = {0};
 	struct jails l = {0};
 	bool force = false;
 	struct ioc_err e;
@@ -225,17 +282,20 @@ cmd_rollback(struct ioc *ioc, const struct cmd *c, int argc, char **argv)
 	if ((r = one_operand(c, argc, argv, "f", &force, &co)) >= 0)
 		return r;
 	if (!strchr(argv[optind], '@'))
-		return cmd_usage(c, "which snapshot? give UUID@NAME");
+		return cmd_usage(c, "which snapshot? give UUID@NAME, TAG@NAME or RELEASE@NAME");
 	if (cmd_jails(ioc, c, 0, &l, &e) < 0)
 		return cmd_fail(c, &e);
-	r = EXIT_OK;
-	if (!(j = jail_at(&l, argv[optind], &snap, &e)) ||
-	    jail_rollback(ioc, j, snap, force, &e) < 0)
-		r = cmd_fail(c, &e);
-	else
-		printf("%s rolled back to %s\n", j->tag, snap);
+	r = target_of(ioc, &l, argv[optind], &t, &e);
+	if (r == 0 && t.j)
+		r = jail_rollback(ioc, t.j, t.snap, force, &e);
+	else if (r == 0)
+		r = release_rollback(ioc, t.release, t.snap, force, &e);
+	if (r == 0)
+		printf("%s%s rolled back to %s\n", t.j ? "" : "release ",
+		       t.j ? t.j->tag : t.release, t.snap);
+	snap_target_free(&t);
 	jails_free(&l);
-	return r;
+	return r == 0 ? EXIT_OK : cmd_fail(c, &e);
 }
 
 int

@@ -297,6 +297,20 @@ stale:
 	return 0;
 }
 
+void
+txn_mark_rolled_back(struct ioc *ioc, const char *ds, const char *rootds, const char *snap)
+{
+	struct txn t = {.ioc = ioc, .rootfd = -1, .lockfd = -1};
+	char kind[16], msnap[128], rel[128];
+	struct ioc_err e;
+
+	snprintf(t.ds, sizeof(t.ds), "%s", ds);
+	snprintf(t.rootds, sizeof(t.rootds), "%s", rootds);
+	/* mark_read removes a mark whose snapshot is gone. */
+	if (mark_read(&t, kind, msnap, rel, &e) == 1 && streq(msnap, snap))
+		mark_remove(&t);
+}
+
 static int
 interrupted(struct txn *t, const char *kind, const char *snap, const char *rel, struct ioc_err *e)
 {
@@ -309,10 +323,9 @@ interrupted(struct txn *t, const char *kind, const char *snap, const char *rel, 
 			       snap);
 	return err_set(e, EBUSY,
 		       "an update of %s was interrupted (the state before is snapshot %s@%s): "
-		       "run `iocage update %s` again to finish it%s%s%s%s",
-		       t->r->label, t->r->label, snap, t->r->label,
-		       t->uuid ? ", or `iocage rollback -f " : "", t->uuid ? t->r->label : "",
-		       t->uuid ? "@" : "", t->uuid ? snap : "");
+		       "run `iocage update %s` again to finish it, or `iocage rollback -f %s@%s` "
+		       "to undo it",
+		       t->r->label, t->r->label, snap, t->r->label, t->r->label, snap);
 }
 
 /* The snapshot the transaction can go back to: the one an interrupted run of the same

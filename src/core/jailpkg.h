@@ -57,4 +57,9 @@ int release_update(struct ioc *ioc, const char *name, const struct pkg_opts *o,
 int jail_upgrade(struct ioc *ioc, const struct jail *j, const char *release,
 		 const struct pkg_opts *o, struct pkg_result *r, struct ioc_err *e);
 
+/* After the root of ds (rootds) was rolled back to snap: the mark of a transaction it undid
+ * (one that began at snap, or whose snapshot the rollback destroyed) is removed, so that
+ * nothing later takes the state for an interrupted transaction. */
+void txn_mark_rolled_back(struct ioc *ioc, const char *ds, const char *rootds, const char *snap);
+
 #endif

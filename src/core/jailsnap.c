@@ -6,7 +6,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/fetch.h"
 #include "core/image.h"
+#include "core/jailpkg.h"
 #include "core/jailrun.h"
 #include "core/lock.h"
 #include "util/cleanup.h"
@@ -199,30 +201,47 @@ jail_snaplist(struct ioc *ioc, const struct jail *j, struct snap_list *out, stru
 	return ioc->st->ops->snap_list(ioc->st, root, out, e);
 }
 
+/* What a snapshot belongs to, for rollback: a jail's root or a release's. */
+struct snap_owner {
+	char root[192];   /* the dataset whose snapshots they are */
+	char label[160];  /* "UUID (TAG)" or "release NAME", for messages */
+	const char *name; /* what commands take: TAG or NAME */
+};
+
+static void
+owner_of_jail(const struct jail *j, struct snap_owner *o)
+{
+	snprintf(o->root, sizeof(o->root), "%s/root", j->ds);
+	snprintf(o->label, sizeof(o->label), "%s (%s)", j->uuid, j->tag);
+	o->name = j->tag;
+}
+
 static int
-need_snap(struct ioc *ioc, const struct jail *j, const char *name, struct snap_list *l,
+need_snap(struct ioc *ioc, const struct snap_owner *o, const char *name, struct snap_list *l,
 	  struct ioc_err *e)
 {
-	if (jail_snaplist(ioc, j, l, e) < 0)
+	if (ioc->st->ops->snap_list(ioc->st, o->root, l, e) < 0)
 		return -1;
 	for (size_t i = 0; i < l->n; i++)
 		if (streq(l->v[i].name, name))
 			return (int)i;
-	return err_set(e, ENOENT, "%s (%s) has no snapshot '%s' (`iocage snaplist %s` lists them)",
-		       j->uuid, j->tag, name, j->tag);
+	return err_set(e, ENOENT, "%s has no snapshot '%s' (`iocage snaplist %s` lists them)",
+		       o->label, name, o->name);
 }
 
 int
 jail_snapremove(struct ioc *ioc, const struct jail *j, const char *name, struct ioc_err *e)
 {
 	cleanup_free char *root = root_of(j), *what = xasprintf("%s@%s", j->tag, name);
+	struct snap_owner o = {0};
 	struct snap_list l = {0};
 	struct kvlist deps = {0};
 	int fd, r = -1;
 
+	owner_of_jail(j, &o);
 	if ((fd = lock_jail(ioc, j, false, e)) < 0)
 		return -1;
-	if (need_snap(ioc, j, name, &l, e) >= 0 && load_deps(ioc, &deps, e) == 0 &&
+	if (need_snap(ioc, &o, name, &l, e) >= 0 && load_deps(ioc, &deps, e) == 0 &&
 	    refuse_dependents(ioc, &deps, root, name, what, e) == 0)
 		r = ioc->st->ops->snap_destroy(ioc->st, root, name, e);
 	snap_list_free(&l);
@@ -233,10 +252,9 @@ jail_snapremove(struct ioc *ioc, const struct jail *j, const char *name, struct 
 
 /* The snapshots after index i: refused without force (named), and while clones use one. */
 static int
-check_later(struct ioc *ioc, const struct jail *j, const struct snap_list *l, size_t i, bool force,
-	    struct ioc_err *e)
+check_later(struct ioc *ioc, const struct snap_owner *o, const struct snap_list *l, size_t i,
+	    bool force, struct ioc_err *e)
 {
-	cleanup_free char *root = root_of(j);
 	struct kvlist deps = {0};
 	struct sbuf b = {0};
 	int r = 0;
@@ -250,9 +268,26 @@ check_later(struct ioc *ioc, const struct jail *j, const struct snap_list *l, si
 			    l->v[i].name, b.s);
 	if (r == 0 && b.len && (r = load_deps(ioc, &deps, e)) == 0)
 		for (size_t k = i + 1; r == 0 && k < l->n; k++)
-			r = refuse_dependents(ioc, &deps, root, l->v[k].name, l->v[k].name, e);
+			r = refuse_dependents(ioc, &deps, o->root, l->v[k].name, l->v[k].name, e);
 	kvlist_free(&deps);
 	sbuf_free(&b);
+	return r;
+}
+
+/* Checked, then rolled back; a transaction mark the rollback undid goes (jailpkg.h). */
+static int
+rollback_owner(struct ioc *ioc, const struct snap_owner *o, const char *ds, const char *name,
+	       bool force, struct ioc_err *e)
+{
+	struct snap_list l = {0};
+	int i, r = -1;
+
+	if ((i = need_snap(ioc, o, name, &l, e)) >= 0 &&
+	    check_later(ioc, o, &l, (size_t)i, force, e) == 0)
+		r = ioc->st->ops->rollback(ioc->st, o->root, name, e);
+	if (r == 0)
+		txn_mark_rolled_back(ioc, ds, o->root, name);
+	snap_list_free(&l);
 	return r;
 }
 
@@ -260,16 +295,99 @@ int
 jail_rollback(struct ioc *ioc, const struct jail *j, const char *name, bool force,
 	      struct ioc_err *e)
 {
-	cleanup_free char *root = root_of(j);
-	struct snap_list l = {0};
-	int fd, i, r = -1;
+	struct snap_owner o = {0};
+	int fd, r;
 
+	owner_of_jail(j, &o);
 	if ((fd = lock_jail(ioc, j, true, e)) < 0)
 		return -1;
-	if ((i = need_snap(ioc, j, name, &l, e)) >= 0 &&
-	    check_later(ioc, j, &l, (size_t)i, force, e) == 0)
-		r = ioc->st->ops->rollback(ioc->st, root, name, e);
-	snap_list_free(&l);
+	r = rollback_owner(ioc, &o, j->ds, name, force, e);
+	lock_release(fd);
+	return r;
+}
+
+/* ---- releases ---- */
+
+/* The release is fetched and complete: o filled. */
+static int
+owner_of_release(struct ioc *ioc, const char *name, struct snap_owner *o, struct ioc_err *e)
+{
+	cleanup_free char *newest = NULL;
+
+	if (release_snapshot(ioc->st, name, &newest, e) < 0)
+		return -1;
+	snprintf(o->root, sizeof(o->root), "releases/%s/root", name);
+	snprintf(o->label, sizeof(o->label), "release %s", name);
+	o->name = name;
+	return 0;
+}
+
+int
+release_snaplist(struct ioc *ioc, const char *name, struct snap_list *out, struct ioc_err *e)
+{
+	struct snap_owner o = {0};
+
+	if (owner_of_release(ioc, name, &o, e) < 0)
+		return -1;
+	return ioc->st->ops->snap_list(ioc->st, o.root, out, e);
+}
+
+static bool
+base_on(const struct jail *j, const char *release)
+{
+	const char *t = kvlist_get(&j->props, "type"), *r = kvlist_get(&j->props, "release");
+
+	return t && r && streq(t, "basejail") && streq(r, release);
+}
+
+/* A running basejail binds its release's directories: they must not change under it. */
+static int
+refuse_running_base(struct ioc *ioc, const char *name, struct ioc_err *e)
+{
+	struct jails l = {0};
+	struct jail_proc jp;
+	struct sbuf b = {0};
+	const char *tag = NULL;
+	size_t n = 0;
+	int r;
+
+	if ((r = jails_load(ioc, 0, &l, e)) < 0)
+		return -1;
+	for (size_t i = 0; i < l.n; i++)
+		if (base_on(&l.v[i], name) && jail_running(&l.v[i], &jp)) {
+			describe(&b, &l.v[i]);
+			tag = tag ? tag : l.v[i].tag;
+			n++;
+		}
+	if (n)
+		r = err_set(e, EBUSY,
+			    "release %s: the basejail%s %s run%s on it and bind%s its "
+			    "directories; stop %s first (`iocage stop %s%s`)",
+			    name, n > 1 ? "s" : "", b.s, n > 1 ? "" : "s", n > 1 ? "" : "s",
+			    n > 1 ? "them" : "it", tag, n > 1 ? " ..." : "");
+	sbuf_free(&b);
+	jails_free(&l);
+	return r;
+}
+
+int
+release_rollback(struct ioc *ioc, const char *name, const char *snap, bool force, struct ioc_err *e)
+{
+	struct snap_owner o = {0};
+	char lockname[96], ds[96];
+	int fd, r;
+
+	if (release_name_validate(name, e) < 0)
+		return -1;
+	snprintf(lockname, sizeof(lockname), "release-%s", name);
+	snprintf(ds, sizeof(ds), "releases/%s", name);
+	if ((fd = lock_take(ioc->st, lockname, false, 0, e)) < 0)
+		return err_wrap(e, "release %s", name);
+	r = owner_of_release(ioc, name, &o, e);
+	if (r == 0)
+		r = refuse_running_base(ioc, name, e);
+	if (r == 0)
+		r = rollback_owner(ioc, &o, ds, snap, force, e);
 	lock_release(fd);
 	return r;
 }

@@ -25,9 +25,19 @@ int jail_snaplist(struct ioc *ioc, const struct jail *j, struct snap_list *out, 
 /* Refused (EBUSY, naming the jails) while a clone depends on it. */
 int jail_snapremove(struct ioc *ioc, const struct jail *j, const char *name, struct ioc_err *e);
 /* The jail must be stopped. Snapshots after name are destroyed only with force; without, the
- * error (EEXIST) names them. Refused while clones depend on one of those. */
+ * error (EEXIST) names them. Refused while clones depend on one of those. A transaction mark
+ * (jailpkg.h) that the rollback undid goes with it. */
 int jail_rollback(struct ioc *ioc, const struct jail *j, const char *name, bool force,
 		  struct ioc_err *e);
+/* A release's snapshots (of releases/NAME/root), oldest first; ENOENT when it is not fetched. */
+int release_snaplist(struct ioc *ioc, const char *name, struct snap_list *out, struct ioc_err *e);
+/* Roll release NAME's files back to one of its snapshots (update RELEASE takes one first),
+ * under the release's lock, with jail_rollback's rules for the snapshots after it. Refused
+ * (EBUSY, naming them) while a basejail on the release runs: it binds the release's
+ * directories. Jails made from the release afterwards get the snapshot's state (it is the
+ * newest then). */
+int release_rollback(struct ioc *ioc, const char *name, const char *snap, bool force,
+		     struct ioc_err *e);
 int jail_promote(struct ioc *ioc, const struct jail *j, struct ioc_err *e);
 /* Move a stopped jail to templates/ (on) or back (off, refused while jails depend on it). */
 int jail_set_template(struct ioc *ioc, const struct jail *j, bool on, struct ioc_err *e);

@@ -212,6 +212,29 @@ like "$(log_of "$r1")" '^dpkg --force-confdef --force-confold --configure -a' \
 	"resuming finishes dpkg's half-configured packages first"
 is "$(level_of "$r1")" $((lv + 1)) "the killed run's package manager died with it: one upgrade in all"
 
+# --- killed again, and undone with the rollback the refusal names ---
+touch "$r1/etc/fakeapt/hang-dist-upgrade"
+rm -f "$r1/usr/share/fakeapt/started-dist-upgrade"
+"$IOCAGE_BIN" update p1 >"$T_TMP/kill2.out" 2>&1 </dev/null &
+upid=$!
+ok -m "the second killed update reached the upgrade" \
+	wait_file "$r1/usr/share/fakeapt/started-dist-upgrade"
+kill -9 "$upid"
+wait "$upid" 2>/dev/null
+ks=$(sed -n 's/.*snapshot p1@\(update_[^ ]*\) taken.*/\1/p' "$T_TMP/kill2.out")
+fails -m "an upgrade while the update is unfinished" 1 ioc upgrade p1 release=deb2
+# shellcheck disable=SC2016  # backquotes in the message, not an expansion
+undo=$(sed -n 's/.*`iocage \(rollback -f [^`]*\)` to undo it.*/\1/p' <<<"$ERR")
+is "$undo" "rollback -f p1@$ks" "the refusal names the rollback that undoes it"
+# shellcheck disable=SC2086  # the command's words
+ok ioc $undo
+ok -m "the rollback took the mark of the update it undid" test ! -e "$(dirname "$r1")/iocage-txn"
+rm -f "$r1/etc/fakeapt/hang-dist-upgrade" "$r1/usr/share/fakeapt/started-dist-upgrade"
+ok ioc update p1
+unlike "$OUT" "resuming" "the next update is a new one, not the undone one resumed"
+isnt "$(sed -n 's/.*snapshot p1@\(update_[^ ]*\) taken.*/\1/p' <<<"$OUT")" "" \
+	"it took a snapshot of its own"
+
 # --- two updates of one jail at once ---
 touch "$r1/etc/fakeapt/hang-dist-upgrade"
 rm -f "$r1/usr/share/fakeapt/started-dist-upgrade"
@@ -231,8 +254,8 @@ rb=$(jail_root "$ub")
 rr=$(release_root deb1)
 ok ioc update b1
 like "$OUT" "basejail: updating its release deb1" "a basejail's update updates its release"
-like "$OUT" "release deb1 updated; the state before is snapshot releases/deb1/root@update_" \
-	"the release's snapshot is named"
+like "$OUT" "release deb1 updated; the state before is snapshot deb1@update_[^ ]*: \`iocage rollback -f deb1@update_" \
+	"the release's snapshot is named, with the rollback command"
 is "$(level_of "$rr")" 1 "the release was upgraded"
 ok ioc create release=deb1 tag=after
 is "$(level_of "$(jail_root "$(uuid_of after)")")" 1 "jails made after the update get it"
@@ -249,6 +272,88 @@ fails -m "fetch -F of a fetched release" 1 ioc fetch -F "$(busybox_tarball none)
 like "$ERR" "already fetched.*without -F updates it" "the refusal says how to update it"
 fails -m "update of a release without a package manager" 1 ioc update R
 fails -m "update of nothing known" 1 ioc update nosuch
+
+# --- rollback of a release ---
+mark_of() { printf '%s/iocage-txn\n' "$(dirname "$(release_root "$1")")"; }
+ok ioc create -c release=deb1 tag=thin0
+ok ioc update deb1
+# shellcheck disable=SC2016  # backquotes in the message, not an expansion
+undo=$(sed -n 's/.*`iocage \(rollback -f deb1@[^`]*\)` returns to it.*/\1/p' <<<"$OUT")
+us=${undo##*@}
+like "$us" '^update_' "update deb1 printed the rollback command"
+lv=$(level_of "$rr")
+ok ioc snaplist deb1
+is "$(header_of "$OUT")" "NAME CREATED RSIZE USED" "snaplist of a release"
+rs=$(snaps deb1)
+like "$rs" "^fetch-[0-9]{8}-[0-9]{6} .* $us fetch_[^ ]* \$" \
+	"snaplist deb1: the fetch first, the update's snapshot, then what jails are made from"
+ok ioc snaplist --json deb1
+json_ok "d[-2][\"name\"] == \"$us\"" "snaplist --json of a release" <<<"$OUT"
+
+fails -m "rollback of a release past a later snapshot without -f" 1 ioc rollback "deb1@$us"
+like "$ERR" "destroys the later snapshots fetch_" "the refusal names the later snapshot"
+ok ioc create -c release=deb1 tag=thin1
+fails -m "rollback of a release while a clone uses a later snapshot" 1 ioc rollback -f "deb1@$us"
+like "$ERR" "clones depend on it: $(uuid_of thin1) \(thin1\)" "the refusal names the clone"
+ok ioc destroy -f thin1
+ok ioc start b1
+fails -m "rollback of a release while a basejail on it runs" 1 ioc rollback -f "deb1@$us"
+like "$ERR" "basejail $ub \(b1\) runs on it" "the refusal names the running basejail"
+like "$ERR" "iocage stop b1" "and says to stop it"
+ok ioc stop b1
+fails -m "rollback to a snapshot the release does not have" 1 ioc rollback -f deb1@nosuch
+like "$ERR" "release deb1 has no snapshot 'nosuch'" "the refusal says so"
+is "$(snaps deb1)" "$rs" "no refused rollback changed the release's snapshots"
+is "$(level_of "$rr")" "$lv" "nor its files"
+
+# shellcheck disable=SC2086  # the command's words
+ok ioc $undo
+is "$OUT" "release deb1 rolled back to $us" "the printed rollback ran"
+is "$(level_of "$rr")" $((lv - 1)) "the release is as it was before the update"
+is "$(snaps deb1)" "${rs% fetch_* } " "the snapshots after it are gone; it is the newest"
+ok ioc create -c release=deb1 tag=thin2
+is "$(level_of "$(jail_root "$(uuid_of thin2)")")" $((lv - 1)) "a jail made afterwards gets its state"
+is "$(level_of "$(jail_root "$(uuid_of thin0)")")" $((lv - 1)) "a clone of an earlier snapshot is untouched"
+ok ioc start b1
+ok ioc exec b1 cat /usr/share/fakeapt/level
+is "$OUT" $((lv - 1)) "a basejail on it runs the rolled-back files"
+ok ioc stop b1
+is "$(ioc list -r -H </dev/null | grep -cx deb1)" 1 "the release is still listed"
+
+# A killed update of the release: rollback is refused while it runs (the release's lock),
+# and rolling back to its snapshot ends it: nothing resumes it later.
+touch "$rr/etc/fakeapt/hang-dist-upgrade"
+rm -f "$rr/usr/share/fakeapt/started-dist-upgrade"
+"$IOCAGE_BIN" update deb1 >"$T_TMP/krel.out" 2>&1 </dev/null &
+upid=$!
+ok -m "the release's update reached the upgrade" wait_file "$rr/usr/share/fakeapt/started-dist-upgrade"
+ks=$(sed -n 's/.*snapshot deb1@\(update_[^ ]*\) taken.*/\1/p' "$T_TMP/krel.out")
+fails -m "rollback of a release while it is being updated" 1 ioc rollback -f "deb1@$us"
+like "$ERR" "busy" "the refusal says the release is busy"
+kill -9 "$upid"
+wait "$upid" 2>/dev/null
+ok -m "the killed update left its mark" test -e "$(mark_of deb1)"
+ok ioc rollback -f "deb1@$ks"
+ok -m "the rollback took the mark of the update it undid" test ! -e "$(mark_of deb1)"
+rm -f "$rr/etc/fakeapt/hang-dist-upgrade" "$rr/usr/share/fakeapt/started-dist-upgrade"
+ok ioc update deb1
+unlike "$OUT" "resuming" "the next update of the release is a new one"
+is "$(level_of "$rr")" "$lv" "and it ran"
+
+# operands
+fails -m "rollback of a release without @" 2 ioc rollback deb1
+fails -m "snaplist with @" 2 ioc snaplist deb1@x
+fails -m "rollback of something that is neither a jail nor a release" 1 ioc rollback nosuch@x
+like "$ERR" "no jail or release 'nosuch'" "the error says there is neither"
+fails -m "snaplist of something that is neither" 1 ioc snaplist nosuch
+ok ioc create release=deb1 tag=deb2
+fails -m "rollback of a name that is a jail's tag and a release" 1 ioc rollback deb2@x
+like "$ERR" "both the tag of $(uuid_of deb2) and a release" "the refusal says it is ambiguous"
+fails -m "snaplist of a name that is a jail's tag and a release" 1 ioc snaplist deb2
+ok ioc snaplist "$(uuid_of deb2)"
+ok ioc destroy -f "$(uuid_of deb2)"
+ok ioc destroy -f thin0
+ok ioc destroy -f thin2
 
 # --- upgrade: bad input ---
 fails -m "upgrade to a release not fetched" 1 ioc upgrade b1 release=deb9
