@@ -213,7 +213,8 @@ release_txn(struct txn *t, struct ioc *ioc, const char *name, struct ioc_err *e)
 	snprintf(lock, sizeof(lock), "release-%s", name);
 	if ((t->lockfd = lock_take(ioc->st, lock, false, 0, e)) < 0)
 		return err_wrap(e, "release %s", name);
-	return 0;
+	/* Under the lock: a basejail's start takes it too while it binds the release. */
+	return release_refuse_running_base(ioc, name, e);
 }
 
 /* ---- snapshots and the mark ---- */

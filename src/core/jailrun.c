@@ -551,6 +551,10 @@ struct run_ctx {
 	struct strv sysctls; /* of the jail's IPC namespace */
 	struct sec_policy sec;
 	struct sec_filter filter; /* built from sec by the spawn step, recorded beside the state */
+	/* A basejail holds its release's lock from mount to spawn: a rollback or an update of
+	 * the release waits until the binds are made, then sees the jail running. */
+	bool rel_locked;
+	int rel_lockfd;
 	char note[256]; /* said with the step's name: "network (bridge bridge0 created)" */
 };
 
@@ -721,6 +725,12 @@ up_mount(struct run_ctx *c, struct ioc_err *e)
 				       "`iocage fetch release=%s`",
 				       rel, rel);
 		c->base_root = st->ops->path(st, name);
+		snprintf(name, sizeof(name), "release-%s", rel);
+		c->rel_lockfd = lock_take(st, name, true, 60, e);
+		if (c->rel_lockfd < 0)
+			return err_wrap(e, "release %s (an update or rollback of it is running)",
+					rel);
+		c->rel_locked = true;
 	}
 	/* record start: the jail runs on an overlay that collects its changes. */
 	if (jail_record_mount(c->ioc, c->j, &c->root, e) < 0)
@@ -729,8 +739,17 @@ up_mount(struct run_ctx *c, struct ioc_err *e)
 }
 
 static void
+release_unlock(struct run_ctx *c)
+{
+	if (c->rel_locked)
+		lock_release(c->rel_lockfd);
+	c->rel_locked = false;
+}
+
+static void
 down_mount(struct run_ctx *c)
 {
+	release_unlock(c);
 	jail_record_umount(c->ioc, c->j);
 }
 
@@ -844,6 +863,7 @@ up_spawn(struct run_ctx *c, struct ioc_err *e)
 	s.console_fd = logfd;
 	r = run_start(&s, &c->jp, e);
 	close(logfd);
+	release_unlock(c); /* the release is bound (or the start failed) */
 	if (r < 0)
 		return -1;
 	return state_write(c->ioc, c->j, &c->jp, &c->sec, &c->filter, e) < 0 ? -1 : STEP_DONE;
@@ -1021,6 +1041,7 @@ ctx_free(struct run_ctx *c)
 	free(c->resolv);
 	strv_free(&c->sysctls);
 	sec_filter_free(&c->filter);
+	release_unlock(c);
 }
 
 int

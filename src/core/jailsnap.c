@@ -340,9 +340,8 @@ base_on(const struct jail *j, const char *release)
 	return t && r && streq(t, "basejail") && streq(r, release);
 }
 
-/* A running basejail binds its release's directories: they must not change under it. */
-static int
-refuse_running_base(struct ioc *ioc, const char *name, struct ioc_err *e)
+int
+release_refuse_running_base(struct ioc *ioc, const char *name, struct ioc_err *e)
 {
 	struct jails l = {0};
 	struct jail_proc jp;
@@ -385,7 +384,7 @@ release_rollback(struct ioc *ioc, const char *name, const char *snap, bool force
 		return err_wrap(e, "release %s", name);
 	r = owner_of_release(ioc, name, &o, e);
 	if (r == 0)
-		r = refuse_running_base(ioc, name, e);
+		r = release_refuse_running_base(ioc, name, e);
 	if (r == 0)
 		r = rollback_owner(ioc, &o, ds, snap, force, e);
 	lock_release(fd);

@@ -62,4 +62,8 @@ int jail_destroy(struct ioc *ioc, const struct jail *j, struct ioc_err *e);
 /* A release (and its download) that no jail depends on. */
 int release_destroy(struct ioc *ioc, const struct jails *l, const char *name, struct ioc_err *e);
 
+/* EBUSY naming them while basejails on release name run: they bind its directories, which
+ * must not change under them (rollback, update). */
+int release_refuse_running_base(struct ioc *ioc, const char *name, struct ioc_err *e);
+
 #endif

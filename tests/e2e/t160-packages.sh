@@ -262,6 +262,10 @@ is "$(level_of "$(jail_root "$(uuid_of after)")")" 1 "jails made after the updat
 ok ioc start b1
 ok ioc exec b1 cat /usr/share/fakeapt/level
 is "$OUT" 1 "the basejail runs the updated release"
+# It binds the release's directories: they must not change under it.
+fails -m "update of a release while a basejail on it runs" 1 ioc update deb1
+like "$ERR" "basejail $ub \(b1\) runs on it" "the refusal names the running basejail"
+is "$(level_of "$rr")" 1 "the refused update left the release as it was"
 ok ioc stop b1
 ok ioc update deb1
 is "$(level_of "$rr")" 2 "update RELEASE updates it in place"
