@@ -995,7 +995,6 @@ static char *
 origin_of(struct ioc *ioc, const struct jail *j)
 {
 	cleanup_free char *root = ds_child(j->ds, "root");
-	cleanup_free char *rel = NULL;
 	struct ds d = {0};
 	struct ioc_err e;
 	const char *o;

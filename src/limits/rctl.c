@@ -483,7 +483,6 @@ lim_rlimit_clamp(int resource, uint64_t value, bool *clamped)
 static bool
 in_jail(int procfd, const char *marker)
 {
-	cleanup_free char *text = NULL;
 	size_t mlen = strlen(marker);
 	cleanup_close int fd = openat(procfd, "cgroup", O_RDONLY | O_CLOEXEC);
 	char buf[8192];
