@@ -38,16 +38,30 @@ fuzz_cstr(const uint8_t *data, size_t size)
 	return xstrndup((const char *)data, size);
 }
 
-/* Split the input at its first NUL: *a gets the part before, *b the part after (both
- * malloc'd C strings; *b empty when there is no NUL). For harnesses with two operands. */
+/* Split the input at its NULs into n malloc'd C strings (missing parts are empty; bytes after
+ * the n-th part are ignored). For harnesses with several operands. */
 static inline void
-fuzz_split2(const uint8_t *data, size_t size, char **a, char **b)
+fuzz_split(const uint8_t *data, size_t size, char **parts, size_t n)
 {
-	const uint8_t *z = memchr(data, '\0', size);
-	size_t n = z ? (size_t)(z - data) : size;
+	for (size_t i = 0; i < n; i++) {
+		const uint8_t *z = memchr(data, '\0', size);
+		size_t len = z ? (size_t)(z - data) : size;
 
-	*a = xstrndup((const char *)data, n);
-	*b = z ? xstrndup((const char *)z + 1, size - n - 1) : xstrdup("");
+		parts[i] = xstrndup((const char *)data, len);
+		data += len;
+		size -= len;
+		if (size) {
+			data++;
+			size--;
+		}
+	}
+}
+
+static inline void
+fuzz_free(char **parts, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(parts[i]);
 }
 
 /* An error message is printed on the user's terminal as it is: whatever hostile bytes a

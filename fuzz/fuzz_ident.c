@@ -1,6 +1,6 @@
 /* Tags, release and snapshot names, UUIDs and how an operand names a jail
  * (src/core/ident.c). The input is lines: the first is the operand, each other line a jail
- * as "UUID TAG" (TAG may be absent).
+ * as "UUID TAG" (TAG may be absent; a UUID already given is skipped, as the store has no two).
  *
  * Checked: the name validators refuse with a printable message and accept only what their
  * rules allow; tag_unique gives a valid-length tag not taken; ident_resolve returns a jail the
@@ -103,9 +103,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	op = strsep(&rest, "\n");
 	while (n < JAILS_MAX && (line = strsep(&rest, "\n")) != NULL) {
+		bool dup = false;
+
 		sp = strchr(line, ' ');
 		if (sp)
 			*sp = '\0';
+		/* A UUID names one dataset: two jails never share one. */
+		for (size_t i = 0; i < n; i++)
+			dup = dup || streq(v[i].uuid, line);
+		if (dup)
+			continue;
 		v[n].uuid = line;
 		v[n].tag = sp ? sp + 1 : NULL;
 		n++;
