@@ -117,7 +117,7 @@ lint:
 # fuzz-ci is the short bounded run CI does. FUZZ_ONLY=a,b runs those harnesses only.
 FUZZ_SRC     := $(sort $(wildcard fuzz/fuzz_*.c))
 FUZZ_SECONDS ?= 60
-FUZZ_CI_SECONDS ?= 5
+FUZZ_CI_SECONDS ?= 4
 
 fuzz: fuzz-build
 	scripts/fuzz --seconds $(FUZZ_SECONDS) $(if $(FUZZ_ONLY),--only $(FUZZ_ONLY))
