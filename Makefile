@@ -14,6 +14,16 @@ ifeq ($(SAN),1)
 B        := build-san
 SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 endif
+# The libFuzzer build (make fuzz): the library again with clang, instrumented, in build-fuzz/.
+ifeq ($(FUZZ),1)
+B        := build-fuzz
+CC       := clang
+CFLAGS   := -O1 -g
+SANFLAGS := -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all \
+            -fno-omit-frame-pointer
+# clang (not gcc) flags a designated initializer that leaves a field to zero.
+WARN_FUZZ := -Wno-missing-field-initializers
+endif
 
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
             -Wformat=2 -Wno-format-nonliteral -Wvla -Wpointer-arith -Wundef
@@ -25,7 +35,7 @@ Q :=
 else
 Q := @
 endif
-ALLCFLAGS = -std=gnu11 $(WARN) $(CFLAGS) $(SANFLAGS) -fstack-protector-strong -D_FORTIFY_SOURCE=2 -MMD -MP
+ALLCFLAGS = -std=gnu11 $(WARN) $(WARN_FUZZ) $(CFLAGS) $(SANFLAGS) -fstack-protector-strong -D_FORTIFY_SOURCE=2 -MMD -MP
 # libseccomp (start, chroot) and libarchive (fetch, images) are dlopen()ed where they are
 # needed: every other command starts without them. The unit tests link libarchive to write
 # their archives.
@@ -39,7 +49,8 @@ MAIN_OBJ := $(B)/src/main.o
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 
-.PHONY: all check unit e2e lint format install uninstall clean bench man check-vm check-debian
+.PHONY: all check unit e2e lint format install uninstall clean bench man check-vm check-debian \
+	fuzz fuzz-ci fuzz-build fuzz-bins
 
 all: iocage
 
@@ -102,8 +113,31 @@ man: $(B)/tests/test_manpage
 lint:
 	scripts/lint
 
+# libFuzzer harnesses, one per parser (fuzz/fuzz_*.c): each runs FUZZ_SECONDS from its seed
+# corpus (fuzz/corpus/NAME) and prints executions, exec/s, cov, ft and crashes (scripts/fuzz).
+# fuzz-ci is the short bounded run CI does. FUZZ_ONLY=a,b runs those harnesses only.
+FUZZ_SRC     := $(sort $(wildcard fuzz/fuzz_*.c))
+FUZZ_SECONDS ?= 60
+FUZZ_CI_SECONDS ?= 4
+
+fuzz: fuzz-build
+	scripts/fuzz --seconds $(FUZZ_SECONDS) $(if $(FUZZ_ONLY),--only $(FUZZ_ONLY))
+
+fuzz-ci: fuzz-build
+	scripts/fuzz --seconds $(FUZZ_CI_SECONDS) $(if $(FUZZ_ONLY),--only $(FUZZ_ONLY))
+
+fuzz-build:
+	$(MAKE) FUZZ=1 fuzz-bins
+
+fuzz-bins: $(FUZZ_SRC:fuzz/%.c=$(B)/fuzz/%)
+
+$(B)/fuzz/%: fuzz/%.c fuzz/fuzz.h $(B)/libiocage.a
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(CPPFLAGS) -Ifuzz $(ALLCFLAGS) -fsanitize=fuzzer $(LDFLAGS) -o $@ $< \
+		$(B)/libiocage.a $(LDLIBS) -ldl
+
 format:
-	clang-format -i $$(git ls-files 'src/*.[ch]' 'tests/unit/*.[ch]')
+	clang-format -i $$(git ls-files 'src/*.[ch]' 'tests/unit/*.[ch]' 'fuzz/*.[ch]')
 
 install: $(B)/iocage
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8
@@ -118,6 +152,6 @@ uninstall:
 	      $(DESTDIR)$(UNITDIR)/iocage.service
 
 clean:
-	rm -rf build build-san iocage
+	rm -rf build build-san build-fuzz iocage
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)

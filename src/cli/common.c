@@ -11,7 +11,10 @@ int
 cmd_fail(const struct cmd *c, const struct ioc_err *e)
 {
 	fflush(stdout);
-	fprintf(stderr, "iocage: %s: %s\n", c->name, e->msg);
+	/* The message may quote what a jail or an archive named: safe for the terminal. */
+	fprintf(stderr, "iocage: %s: ", c->name);
+	str_fputs_safe(e->msg, stderr);
+	fputc('\n', stderr);
 	return EXIT_FAIL;
 }
 

@@ -102,30 +102,32 @@ check_path(const char *what, const char *path, char *out, size_t outlen, struct 
 {
 	const char *p = path;
 	size_t n = 0;
+	char show[128];
 
+	str_shown(path, show, sizeof(show));
 	if (!outlen)
-		return err_set(e, ENAMETOOLONG, "%s '%s': name too long", what, path);
+		return err_set(e, ENAMETOOLONG, "%s '%s': name too long", what, show);
 	out[0] = '\0';
 	if (!*path)
 		return err_set(e, EINVAL, "%s with an empty name", what);
 	if (strlen(path) >= PATH_MAX)
-		return err_set(e, ENAMETOOLONG, "%s '%.80s...': name longer than %d bytes", what,
-			       path, PATH_MAX - 1);
+		return err_set(e, ENAMETOOLONG, "%s '%s': name longer than %d bytes", what, show,
+			       PATH_MAX - 1);
 	if (path[0] == '/')
-		return err_set(e, EPERM, "%s '%s': absolute paths are refused", what, path);
+		return err_set(e, EPERM, "%s '%s': absolute paths are refused", what, show);
 	while (*p) {
 		size_t cl = strcspn(p, "/");
 
 		if (cl == 2 && p[0] == '.' && p[1] == '.')
 			return err_set(e, EPERM, "%s '%s': a '..' component is refused", what,
-				       path);
+				       show);
 		if (cl > NAME_MAX)
 			return err_set(e, ENAMETOOLONG, "%s '%s': a component longer than %d bytes",
-				       what, path, NAME_MAX);
+				       what, show, NAME_MAX);
 		if (cl && !(cl == 1 && p[0] == '.')) {
 			if (n + (n ? 1 : 0) + cl >= outlen)
 				return err_set(e, ENAMETOOLONG, "%s '%s': name too long", what,
-					       path);
+					       show);
 			if (n)
 				out[n++] = '/';
 			memcpy(out + n, p, cl);
@@ -148,19 +150,21 @@ archive_check_path(const char *path, char *out, size_t outlen, struct ioc_err *e
 int
 archive_check_symlink(const char *path, const char *target, struct ioc_err *e)
 {
-	char norm[PATH_MAX];
+	char norm[PATH_MAX], show[128], tshow[128];
 	const char *p = target;
 	long depth = 0;
 
 	if (archive_check_path(path, norm, sizeof(norm), e) < 0)
 		return -1;
+	str_shown(path, show, sizeof(show));
+	str_shown(target, tshow, sizeof(tshow));
 	if (!*norm)
-		return err_set(e, EPERM, "archive entry '%s': the root cannot be a symlink", path);
+		return err_set(e, EPERM, "archive entry '%s': the root cannot be a symlink", show);
 	if (!*target)
-		return err_set(e, EINVAL, "archive entry '%s': empty symlink target", path);
+		return err_set(e, EINVAL, "archive entry '%s': empty symlink target", show);
 	if (strlen(target) >= PATH_MAX)
 		return err_set(e, ENAMETOOLONG, "archive entry '%s': symlink target too long",
-			       path);
+			       show);
 	/* Absolute targets resolve inside the jail's root when the jail runs; iocage itself
 	 * never follows a link in a release on the host. */
 	if (target[0] == '/')
@@ -175,7 +179,7 @@ archive_check_symlink(const char *path, const char *target, struct ioc_err *e)
 				return err_set(e, EPERM,
 					       "archive entry '%s': symlink target '%s' leads out "
 					       "of the root",
-					       path, target);
+					       show, tshow);
 		} else if (cl && !(cl == 1 && p[0] == '.')) {
 			depth++;
 		}

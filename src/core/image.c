@@ -179,7 +179,7 @@ manifest_format(const struct manifest *m)
 static int
 unescape(char *v, struct ioc_err *e)
 {
-	char *w = v;
+	char *w = v, show[8];
 
 	for (char *r = v; *r; r++) {
 		if (*r != '\\') {
@@ -192,7 +192,9 @@ unescape(char *v, struct ioc_err *e)
 		else if (*r == 'n')
 			*w++ = '\n';
 		else
-			return err_set(e, EINVAL, "a bad escape '\\%c'", *r ? *r : ' ');
+			return err_set(
+			    e, EINVAL, "a bad escape '\\%s'",
+			    str_shown((char[]){*r ? *r : ' ', '\0'}, show, sizeof(show)));
 	}
 	*w = '\0';
 	return 0;
@@ -201,12 +203,13 @@ unescape(char *v, struct ioc_err *e)
 static int
 check_rel(const char *what, const char *path, struct ioc_err *e)
 {
-	char norm[PATH_MAX];
+	char norm[PATH_MAX], show[96];
 
 	if (archive_check_path(path, norm, sizeof(norm), e) < 0)
 		return err_wrap(e, "%s", what);
 	if (!*norm || !streq(norm, path))
-		return err_set(e, EINVAL, "%s '%s' is not a plain relative path", what, path);
+		return err_set(e, EINVAL, "%s '%s' is not a plain relative path", what,
+			       str_shown(path, show, sizeof(show)));
 	return 0;
 }
 
@@ -232,7 +235,7 @@ manifest_key(struct manifest *m, const char *k, const char *v, struct ioc_err *e
 	static const char *const names[] = {"kind", "uuid", "type", "release", "origin", "base"};
 	unsigned mode, maj, min;
 	const char *path;
-	char t;
+	char t, show[96];
 
 	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
 		if (streq(k, names[i])) {
@@ -245,7 +248,8 @@ manifest_key(struct manifest *m, const char *k, const char *v, struct ioc_err *e
 		uint64_t n;
 
 		if (parse_u64(v, &n) < 0 || n > INT64_MAX)
-			return err_set(e, EINVAL, "%s: '%s' is not a time", k, v);
+			return err_set(e, EINVAL, "%s: '%s' is not a time", k,
+				       str_shown(v, show, sizeof(show)));
 		*(streq(k, "created") ? &m->created : &m->exported) = (long long)n;
 		return 0;
 	}
@@ -256,7 +260,8 @@ manifest_key(struct manifest *m, const char *k, const char *v, struct ioc_err *e
 	if (streq(k, "special")) {
 		if (parse_special(v, &t, &mode, &maj, &min, &path) < 0)
 			return err_set(e, EINVAL,
-				       "special '%s' is not 'TYPE MODE MAJOR MINOR PATH'", v);
+				       "special '%s' is not 'TYPE MODE MAJOR MINOR PATH'",
+				       str_shown(v, show, sizeof(show)));
 		if (check_rel("special", path, e) < 0)
 			return -1;
 		strv_push(&m->special, v);
@@ -268,18 +273,19 @@ manifest_key(struct manifest *m, const char *k, const char *v, struct ioc_err *e
 		strv_push(streq(k, "whiteout") ? &m->whiteout : &m->opaque, v);
 		return 0;
 	}
-	return err_set(e, EINVAL, "unknown key '%s'", k);
+	return err_set(e, EINVAL, "unknown key '%s'", str_shown(k, show, sizeof(show)));
 }
 
 static int
 manifest_line(struct manifest *m, char *line, struct ioc_err *e)
 {
-	char *eq = strchr(line, '=');
+	char *eq = strchr(line, '='), show[72];
 
 	if (!*line)
 		return 0;
 	if (!eq || eq == line)
-		return err_set(e, EINVAL, "'%.60s' is not KEY=VALUE", line);
+		return err_set(e, EINVAL, "'%s' is not KEY=VALUE",
+			       str_shown(line, show, sizeof(show)));
 	*eq = '\0';
 	if (unescape(eq + 1, e) < 0)
 		return -1;
@@ -290,11 +296,13 @@ static int
 manifest_header(const char *line, unsigned *version, struct ioc_err *e)
 {
 	uint64_t v;
+	char show[32];
 
 	if (!str_has_prefix(line, "iocage-image "))
 		return err_set(e, EINVAL, "not an iocage image manifest");
 	if (parse_u64(line + 13, &v) < 0)
-		return err_set(e, EINVAL, "a bad format version '%.20s'", line + 13);
+		return err_set(e, EINVAL, "a bad format version '%s'",
+			       str_shown(line + 13, show, sizeof(show)));
 	if (v != IMAGE_VERSION)
 		return err_set(
 		    e, ENOTSUP,
@@ -308,7 +316,7 @@ int
 manifest_parse(const char *text, size_t len, struct manifest *m, struct ioc_err *e)
 {
 	cleanup_free char *copy = NULL;
-	char *p, *nl;
+	char *p, *nl, *next;
 	unsigned line = 1;
 
 	*m = (struct manifest){0};
@@ -321,15 +329,13 @@ manifest_parse(const char *text, size_t len, struct manifest *m, struct ioc_err 
 	*nl = '\0';
 	if (manifest_header(copy, &m->version, e) < 0)
 		return err_wrap(e, "manifest");
-	for (p = nl + 1; *p; p = nl + 1) {
+	/* The last line may lack its newline: then it ends at the copy's own NUL, and so does
+	 * the loop (never a byte past it). */
+	for (p = nl + 1; *p; p = next) {
 		line++;
 		nl = strchrnul(p, '\n');
-		if (*nl == '\0' && nl == p)
-			break;
-		if (*nl)
-			*nl = '\0';
-		else
-			nl[1] = '\0'; /* the last line without a newline: stop after it */
+		next = *nl ? nl + 1 : nl;
+		*nl = '\0';
 		if (manifest_line(m, p, e) < 0) {
 			manifest_free(m);
 			return err_wrap(e, "manifest line %u", line);
@@ -995,7 +1001,6 @@ static char *
 origin_of(struct ioc *ioc, const struct jail *j)
 {
 	cleanup_free char *root = ds_child(j->ds, "root");
-	cleanup_free char *rel = NULL;
 	struct ds d = {0};
 	struct ioc_err e;
 	const char *o;

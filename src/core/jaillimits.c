@@ -32,12 +32,12 @@ jail_ipc_shared(struct ioc *ioc, const struct jail *j)
 	       val_is(ioc, j, "sysvsem", "inherit") || val_is(ioc, j, "sysvshm", "inherit");
 }
 
-static int
-lim_val_of(struct ioc *ioc, const struct jail *j, enum lim_id id, struct lim_set *s,
-	   struct ioc_err *e)
+_Static_assert(PROP_CPUSET_MAX < LIM_CPUS_LEN, "a valid cpuset fits a lim_set and a lim_write");
+
+int
+jail_lim_val(enum lim_id id, const char *v, struct lim_set *s, struct ioc_err *e)
 {
 	const char *name = lim_info(id)->name;
-	cleanup_free char *v = val(ioc, j, name);
 	struct lim_val *lv = &s->v[id];
 	struct rctl r;
 
@@ -45,14 +45,32 @@ lim_val_of(struct ioc *ioc, const struct jail *j, enum lim_id id, struct lim_set
 	if (id == LIM_CPUSET) {
 		lv->set = !streq(v, "off");
 		snprintf(lv->action, sizeof(lv->action), "deny");
-		snprintf(s->cpus, sizeof(s->cpus), "%s", lv->set ? v : "");
+		/* Cut short, a CPU list names other CPUs ("0,1,12" -> "0,1,1"). */
+		if (snprintf(s->cpus, sizeof(s->cpus), "%s", lv->set ? v : "") >=
+		    (int)sizeof(s->cpus))
+			return err_set(e, EINVAL,
+				       "cpuset: the CPU list is longer than %zu characters; use "
+				       "ranges such as 0-63",
+				       sizeof(s->cpus) - 1);
 		return 0;
 	}
 	if (rctl_parse(prop_find(name), v, &r, e) < 0)
-		return err_wrap(e, "the jail's %s", name);
+		return -1;
 	lv->set = !r.off;
 	lv->amount = r.amount;
 	snprintf(lv->action, sizeof(lv->action), "%s", r.action);
+	return 0;
+}
+
+static int
+lim_val_of(struct ioc *ioc, const struct jail *j, enum lim_id id, struct lim_set *s,
+	   struct ioc_err *e)
+{
+	const char *name = lim_info(id)->name;
+	cleanup_free char *v = val(ioc, j, name);
+
+	if (jail_lim_val(id, v, s, e) < 0)
+		return err_wrap(e, "the jail's %s", name);
 	return 0;
 }
 

@@ -13,6 +13,9 @@
 
 /* The jail's configured limits. */
 int jail_lim_set(struct ioc *ioc, const struct jail *j, struct lim_set *s, struct ioc_err *e);
+/* One of them: the value v of property id, as stored (validated), into s->v[id] (and s->cpus
+ * for cpuset). Pure: fuzzed with lim_cg_plan in fuzz/fuzz_rctl.c. */
+int jail_lim_val(enum lim_id id, const char *v, struct lim_set *s, struct ioc_err *e);
 /* Fail with a message naming the property when a deny limit of s cannot be enforced on this
  * host or for this jail (no controller, no swap accounting, a shared IPC namespace). */
 int jail_lim_check(const struct lim_set *s, const struct lim_plan *p, bool ipc_shared,

@@ -1054,6 +1054,10 @@ check_cpuset(const struct prop *p, const char *val, struct ioc_err *e)
 
 	if (streq(val, "off"))
 		return 0;
+	if (strlen(val) > PROP_CPUSET_MAX)
+		return bad_value(e, p, val,
+				 "is longer than %d characters; write ranges such as 0-63,128-191",
+				 PROP_CPUSET_MAX);
 	copy = xstrdup(val);
 	rest = copy;
 	while ((item = strsep(&rest, ",")) != NULL) {

@@ -67,6 +67,8 @@ int prop_validate(const struct prop *p, const char *val, char **canon, struct io
 int prop_check_set(const char *name, const char *val, bool creating, char **canon,
 		   struct ioc_err *e);
 const char *prop_type_name(enum prop_type t);
+/* The longest cpuset value (a CPU list is written whole to cpuset.cpus: ranges keep it short). */
+#define PROP_CPUSET_MAX 127
 const char *prop_when_name(enum prop_when w);
 
 /* An rctl value split into its parts: "512M:deny" -> amount 512M (bytes or count or

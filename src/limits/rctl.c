@@ -110,6 +110,14 @@ no_ctrl(const struct lim_set *s, struct lim_plan *p, enum lim_id id, const char 
 		    ctrl);
 }
 
+/* a + b, or UINT64_MAX past it: a wrapped sum would be a small limit, and memsw below
+ * limit_in_bytes (the kernel takes any value past its maximum as its maximum). */
+static uint64_t
+sat_add(uint64_t a, uint64_t b)
+{
+	return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+}
+
 static void
 plan_memory_v1(const struct lim_set *s, const struct cg_env *env, struct lim_plan *p)
 {
@@ -135,7 +143,7 @@ plan_memory_v1(const struct lim_set *s, const struct cg_env *env, struct lim_pla
 		    "too");
 	else
 		add(p, LIM_SWAPUSE, CG_MEMORY, false, "memory.memsw.limit_in_bytes", "%" PRIu64,
-		    s->v[LIM_MEMORYUSE].amount + s->v[LIM_SWAPUSE].amount);
+		    sat_add(s->v[LIM_MEMORYUSE].amount, s->v[LIM_SWAPUSE].amount));
 }
 
 static void
@@ -403,11 +411,13 @@ lim_cg_read(const struct cgroup *cg, const struct lim_write *w)
 	return dir ? read_trimmed(dir, w->file) : NULL;
 }
 
-/* A CPU list ("0-2,5") as a bit set of the first 1024 CPUs; false if it is not one. */
+/* A CPU list ("0-2,5") as a bit set of CPUs 0 to 4095 (all the cpuset property allows);
+ * false if it is not one. */
+#define CPU_WORDS 64
 static bool
-cpu_bits(const char *s, uint64_t bits[16])
+cpu_bits(const char *s, uint64_t bits[CPU_WORDS])
 {
-	memset(bits, 0, 16 * sizeof(*bits));
+	memset(bits, 0, CPU_WORDS * sizeof(*bits));
 	while (*s) {
 		char *end;
 		unsigned long a = strtoul(s, &end, 10), b = a;
@@ -420,7 +430,7 @@ cpu_bits(const char *s, uint64_t bits[16])
 			if (end == s)
 				return false;
 		}
-		if (a > b || b >= 1024)
+		if (a > b || b >= 64 * CPU_WORDS)
 			return false;
 		for (unsigned long c = a; c <= b; c++)
 			bits[c / 64] |= 1ULL << (c % 64);
@@ -434,7 +444,7 @@ cpu_bits(const char *s, uint64_t bits[16])
 bool
 lim_cg_same(const struct lim_write *w, const char *live)
 {
-	uint64_t want, got, a[16], b[16];
+	uint64_t want, got, a[CPU_WORDS], b[CPU_WORDS];
 
 	if (!live)
 		return false;
@@ -447,6 +457,9 @@ lim_cg_same(const struct lim_write *w, const char *live)
 		return streq(live, "-1") || (parse_u64(live, &got) == 0 && got >= (1ULL << 62));
 	if (parse_u64(w->value, &want) < 0 || parse_u64(live, &got) < 0)
 		return streq(w->value, live);
+	/* Past the kernel's maximum (2^63 bytes less a page on v1) a limit reads back as it. */
+	if (want >= (1ULL << 62) && got >= (1ULL << 62))
+		return true;
 	/* v1 memory limits are kept in whole pages. */
 	return got == want || got == (want & ~(uint64_t)(sysconf(_SC_PAGESIZE) - 1));
 }
@@ -483,7 +496,6 @@ lim_rlimit_clamp(int resource, uint64_t value, bool *clamped)
 static bool
 in_jail(int procfd, const char *marker)
 {
-	cleanup_free char *text = NULL;
 	size_t mlen = strlen(marker);
 	cleanup_close int fd = openat(procfd, "cgroup", O_RDONLY | O_CLOEXEC);
 	char buf[8192];
@@ -620,7 +632,8 @@ lim_sysctls(const struct lim_set *s, bool all, struct strv *out)
 		     s ? s->v[LIM_NSEMOP].amount : 0);
 	sysctl_entry(out, all, lim_enforced(s, LIM_NSHM), "shmmni", "%" PRIu64,
 		     s ? s->v[LIM_NSHM].amount : 0);
-	sysctl_entry(out, all, on_shm, "shmall", "%" PRIu64, (shm + page - 1) / page);
+	/* Pages, rounded up without overflowing (shmsize may be close to 2^64). */
+	sysctl_entry(out, all, on_shm, "shmall", "%" PRIu64, shm / page + (shm % page != 0));
 	sysctl_entry(out, all, on_shm, "shmmax", "%" PRIu64, shm);
 }
 

@@ -68,10 +68,13 @@ struct lim_val {
 	char text[64];   /* as configured, for people */
 };
 
+/* Room for a CPU list: the cpuset property takes at most PROP_CPUSET_MAX characters. */
+#define LIM_CPUS_LEN 128
+
 struct lim_set {
 	bool on; /* rlimits=on */
 	struct lim_val v[LIM_N];
-	char cpus[128]; /* cpuset's CPU list when v[LIM_CPUSET].set */
+	char cpus[LIM_CPUS_LEN]; /* cpuset's CPU list when v[LIM_CPUSET].set */
 };
 
 /* Whether the kernel is to enforce id: rlimits=on, set, and deny (cpuset: set). */
@@ -93,7 +96,7 @@ struct lim_write {
 	enum cg_ctrl ctrl;
 	bool v2;
 	const char *file;
-	char value[64]; /* "" for v1 cpuset.cpus: the parent's CPUs */
+	char value[LIM_CPUS_LEN]; /* a CPU list at most; "" for v1 cpuset.cpus: the parent's */
 };
 
 #define LIM_WRITES_MAX 16

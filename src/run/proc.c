@@ -24,7 +24,8 @@ stat_starttime(char *buf, uint64_t *ret)
 	char *p = strrchr(buf, ')'), *end;
 	uint64_t v;
 
-	if (!p)
+	/* ") " ends field 2; a line cut right after ')' would send the search past its NUL. */
+	if (!p || p[1] != ' ')
 		return -1;
 	p++;
 	for (int field = 3; field < STAT_STARTTIME_FIELD; field++) {

@@ -138,6 +138,49 @@ sbuf_addf(struct sbuf *b, const char *fmt, ...)
 	b->len += (size_t)n;
 }
 
+size_t
+str_utf8_len(const char *str)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t n = s[0] >= 0xf0 ? 4 : s[0] >= 0xe0 ? 3 : 2;
+	uint32_t c;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] < 0xc2 || s[0] > 0xf4)
+		return 0;
+	c = s[0] & (0x7fu >> n);
+	for (size_t i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80) /* a NUL stops here too */
+			return 0;
+		c = c << 6 | (s[i] & 0x3fu);
+	}
+	if ((n == 3 && c < 0x800) || (n == 4 && c > 0x10ffff) || (n == 4 && c < 0x10000) ||
+	    (c >= 0xd800 && c <= 0xdfff))
+		return 0;
+	return n;
+}
+
+void
+str_fputs_safe(const char *str, FILE *f)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t n;
+
+	while (*s) {
+		n = *s >= 0x80 ? str_utf8_len((const char *)s) : 1;
+		/* C0, DEL, bytes that are not UTF-8 and the C1 controls (U+0080-U+009F, which
+		 * some terminals obey) are shown, not sent. */
+		if (*s < 0x20 || *s == 0x7f || n == 0 || (n == 2 && s[0] == 0xc2 && s[1] < 0xa0)) {
+			fprintf(f, "\\x%02x", *s);
+			s++;
+			continue;
+		}
+		fwrite(s, 1, n, f);
+		s += n;
+	}
+}
+
 void
 sbuf_add_json(struct sbuf *b, const char *s)
 {
@@ -162,10 +205,22 @@ sbuf_add_json(struct sbuf *b, const char *s)
 			sbuf_add(b, "\\r");
 			break;
 		default:
-			if (*p < 0x20 || *p == 0x7f)
+			if (*p < 0x20 || *p == 0x7f) {
 				sbuf_addf(b, "\\u%04x", *p);
-			else
+			} else if (*p >= 0x80) {
+				/* JSON is UTF-8: a byte that is not part of a valid sequence
+				 * becomes U+FFFD (fuzz_str). */
+				size_t n = str_utf8_len((const char *)p);
+
+				if (n) {
+					sbuf_addn(b, (const char *)p, n);
+					p += n - 1;
+				} else {
+					sbuf_add(b, "\\ufffd");
+				}
+			} else {
 				sbuf_addc(b, (char)*p);
+			}
 		}
 	}
 	sbuf_addc(b, '"');

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "util/err.h"
@@ -36,6 +37,13 @@ size_t str_distance(const char *a, const char *b);
 /* s for a message printed on a terminal: anything but printable ASCII as \xNN (so that a
  * hostile name or value cannot drive the terminal), cut with "..." to fit len. Returns buf. */
 const char *str_shown(const char *s, char *buf, size_t len);
+/* The length (1-4) of the valid UTF-8 sequence at s, 0 if the bytes there are not one
+ * (overlong forms, surrogates and code points past U+10FFFF are not); 1 for the NUL. */
+size_t str_utf8_len(const char *s);
+/* Print s to f as str_shown would make it safe, but whole and keeping valid UTF-8: control
+ * characters and bytes that are not UTF-8 as \xNN. For messages that may quote a name from a
+ * jail or an archive. */
+void str_fputs_safe(const char *s, FILE *f);
 
 /* A growable NUL-terminated buffer. A zeroed struct is an empty buffer. */
 struct sbuf {
@@ -46,7 +54,8 @@ void sbuf_add(struct sbuf *b, const char *s);
 void sbuf_addn(struct sbuf *b, const char *s, size_t n);
 void sbuf_addc(struct sbuf *b, char c);
 void sbuf_addf(struct sbuf *b, const char *fmt, ...) IOC_PRINTF(2, 3);
-/* Append s as a JSON string literal, quotes included. */
+/* Append s as a JSON string literal, quotes included; bytes that are not UTF-8 become
+ * U+FFFD, so that the output is always valid JSON. */
 void sbuf_add_json(struct sbuf *b, const char *s);
 const char *sbuf_str(struct sbuf *b); /* never NULL */
 char *sbuf_take(struct sbuf *b);      /* the string (never NULL); b is empty afterwards */

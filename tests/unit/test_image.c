@@ -129,6 +129,27 @@ test_refusals(void)
 	}
 }
 
+/* The last line without its newline: parsed like the others, and (under ASan) nothing is
+ * written past the copy of the text (fuzz_manifest found a one-byte heap overflow here). */
+static void
+test_last_line(void)
+{
+	static const char text[] = "iocage-image 1\nkind=jail\nuuid=" UUID1 "\ntype=thickjail\n"
+				   "whiteout=etc/old";
+	struct manifest m;
+	struct ioc_err e = {0};
+	char *heap = xstrdup(text);
+
+	ok(manifest_parse(heap, strlen(heap), &m, &e) == 0, "no final newline: parsed (%s)", e.msg);
+	ok(m.whiteout.n == 1 && streq(m.whiteout.v[0], "etc/old"), "its last line counts");
+	manifest_free(&m);
+	free(heap);
+	heap = xstrdup("iocage-image 1\nfrob\x1b[2J=1\n");
+	ok(manifest_parse(heap, strlen(heap), &m, &e) < 0 && strstr(e.msg, "frob\\x1b[2J"),
+	   "a refused key is shown escaped, not sent to the terminal (%s)", e.msg);
+	free(heap);
+}
+
 static void
 test_trailer(void)
 {
@@ -153,6 +174,7 @@ main(void)
 	test_sha256();
 	test_roundtrip();
 	test_refusals();
+	test_last_line();
 	test_trailer();
 	return tap_done();
 }

@@ -556,6 +556,17 @@ test_cpuset(void)
 	bad("cpuset", "1,,2", NULL);
 	bad("cpuset", "0-1-2", NULL);
 	bad("cpuset", "all", NULL);
+	{
+		/* cpuset.cpus is written whole: a list that would be cut is refused (fuzz_rctl). */
+		struct sbuf b = {0};
+
+		for (int i = 0; b.len < PROP_CPUSET_MAX - 4; i++)
+			sbuf_addf(&b, "%s%d", i ? "," : "", i);
+		good("cpuset", sbuf_str(&b), NULL);
+		sbuf_add(&b, ",99,100");
+		bad("cpuset", sbuf_str(&b), "longer than 127");
+		sbuf_free(&b);
+	}
 }
 
 static void

@@ -149,6 +149,14 @@ test_plan_edges(void)
 	   "v1 without memsw files: swapuse refused (swap accounting), memoryuse holds");
 	t = plan_text(&p);
 	ok(!strstr(t, "memsw"), "v1 without memsw: no memsw write (%s)", t);
+	deny(&s, LIM_MEMORYUSE, 15ULL << 60, "deny");
+	deny(&s, LIM_SWAPUSE, 15ULL << 60, "deny");
+	env_all(&env, CGW_V1, true);
+	lim_cg_plan(&s, &env, &p);
+	free(t);
+	t = plan_text(&p);
+	ok(strstr(t, "memory.memsw.limit_in_bytes=18446744073709551615"),
+	   "v1: memoryuse + swapuse past 2^64 is the most, not a wrapped small limit (%s)", t);
 	memset(&s, 0, sizeof(s));
 	deny(&s, LIM_MEMORYUSE, 1 << 20, "log");
 	deny(&s, LIM_MAXPROC, 5, "sigterm");
@@ -180,6 +188,9 @@ test_same(void)
 	snprintf(w.value, sizeof(w.value), "0,1,2");
 	ok(lim_cg_same(&w, "0-2"), "CPU lists compare as sets (0,1,2 = 0-2)");
 	ok(!lim_cg_same(&w, "0-1"), "0,1,2 is not 0-1");
+	snprintf(w.value, sizeof(w.value), "1024,4095");
+	ok(lim_cg_same(&w, "1024,4095") && !lim_cg_same(&w, "1024"),
+	   "CPUs up to 4095, all the cpuset property takes, compare too (fuzz_rctl)");
 	w.file = "pids.max";
 	snprintf(w.value, sizeof(w.value), "max");
 	ok(lim_cg_same(&w, "max") && !lim_cg_same(&w, "20"), "max is max, not 20");
@@ -217,6 +228,15 @@ test_sysctls_rlimits(void)
 		       "pages and shmmax; nmsgq:log left out");
 		sbuf_free(&b);
 	}
+	strv_free(&sv);
+	memset(&s, 0, sizeof(s));
+	deny(&s, LIM_SHMSIZE, UINT64_MAX, "deny");
+	lim_sysctls(&s, false, &sv);
+	free(want);
+	want = xasprintf("kernel.shmall=%" PRIu64, UINT64_MAX / sysconf(_SC_PAGESIZE) + 1);
+	ok(sv.n == 2 && streq(sv.v[0], want),
+	   "shmall of a shmsize near 2^64 is rounded up without wrapping to 0 (%s)",
+	   sv.n ? sv.v[0] : "none");
 	strv_free(&sv);
 	lim_sysctls(NULL, true, &sv);
 	ok(sv.n == 6 && streq(sv.v[0], "kernel.msgmnb=default"),
