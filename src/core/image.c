@@ -28,6 +28,7 @@
 #include "core/jailsnap.h"
 #include "core/lock.h"
 #include "util/cleanup.h"
+#include "util/fault.h"
 #include "util/fs.h"
 #include "util/sha256.h"
 #include "util/syscalls.h"
@@ -1731,12 +1732,15 @@ apply_archive(struct ioc *ioc, const char *ds, const struct scan *sc, const char
 		return err_sys(e, "open %s", rpath);
 	if (apply_deletions(sc, rootfd, e) < 0)
 		return -1;
+	fault_point("import: deletions");
 	if (archive_unpack(file, dir, progress, e) < 0)
 		return -1;
+	fault_point("import: unpacked");
 	/* The manifest came out beside root/: it is no part of the jail. */
 	if ((dfd = open(dir, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0 ||
 	    (unlinkat(dfd, "MANIFEST", 0) < 0 && errno != ENOENT))
 		return err_sys(e, "remove %s/MANIFEST", dir);
+	fault_point("import: manifest removed");
 	return 0;
 }
 
@@ -1960,6 +1964,7 @@ jail_record_mount(struct ioc *ioc, const struct jail *j, char **root, struct ioc
 			 *root, up, wk);
 	if (mount("iocage-record", mp, "overlay", MS_NOSUID | MS_NODEV, opts) < 0)
 		return err_sys(e, "recording: mount the overlay on %s", mp);
+	fault_point("recording: mount");
 	free(*root);
 	*root = TAKE_PTR(mp);
 	return 1;

@@ -10,6 +10,7 @@
 #include "core/jailrun.h"
 #include "core/lock.h"
 #include "util/cleanup.h"
+#include "util/fault.h"
 
 /* ---- names ---- */
 
@@ -487,11 +488,24 @@ drop_log(struct store *st, const char *uuid)
 	if (!dir)
 		return;
 	log = xasprintf("%s/%s-console.log", dir, uuid);
-	unlink(log);
+	if (unlink(log) == 0)
+		fault_point("destroy: console log removed");
+}
+
+void
+jail_drop_traces(struct ioc *ioc, const char *uuid, const char *ds)
+{
+	struct jail j = {.ds = (char *)ds};
+
+	snprintf(j.uuid, sizeof(j.uuid), "%s", uuid);
+	drop_log(ioc->st, uuid);
+	jail_record_forget(ioc, &j);
 }
 
 /* Under the jail's lock: marked partial, its root goes, then the origin snapshot made for
- * it, then the rest. A kill leaves a partial jail the next command removes with the rest. */
+ * it, its console log and recording, then the rest. A kill leaves a partial jail the next
+ * command removes with the rest (jails_load), or, once the last dataset is gone, only the lock
+ * file (swept by jails_load too). */
 static int
 destroy_locked(struct ioc *ioc, const struct jail *j, const struct kvlist *deps, struct ioc_err *e)
 {
@@ -511,11 +525,10 @@ destroy_locked(struct ioc *ioc, const struct jail *j, const struct kvlist *deps,
 	if (r == 0 && (r = st->ops->destroy(st, root, e)) == 0) {
 		if (origin)
 			drop_if_unused(ioc, origin);
+		jail_drop_traces(ioc, j->uuid, j->ds);
 		r = st->ops->destroy(st, j->ds, e);
 	}
 	if (r == 0) {
-		drop_log(st, j->uuid);
-		jail_record_forget(ioc, j);
 		lock_remove(st, lockname);
 	} else if (st->ops->exists(st, root, &e2) == 1) {
 		/* Nothing lost: it stays a whole jail. */
