@@ -82,7 +82,9 @@ write_owner(int fd)
 		(void)!pwrite(fd, buf, (size_t)n, 0);
 }
 
-/* " (held by PID: COMMAND LINE)", or "" when the holder cannot be told. */
+/* " (held by PID: COMMAND LINE)", or "" when the holder cannot be told: the PID is gone (a
+ * holder that is not iocage, such as flock(1), leaves the last iocage holder's there), or it
+ * has just taken the lock and not written its PID yet. */
 static void
 describe_owner(int fd, char *out, size_t len)
 {
@@ -102,10 +104,8 @@ describe_owner(int fd, char *out, size_t len)
 	n = cfd >= 0 ? read(cfd, cmd, sizeof(cmd) - 1) : -1;
 	if (cfd >= 0)
 		close(cfd);
-	if (n <= 0) {
-		snprintf(out, len, " (held by pid %ld)", pid);
+	if (n <= 0)
 		return;
-	}
 	cmd[n] = '\0';
 	for (ssize_t i = 0; i < n - 1; i++)
 		if (cmd[i] == '\0')
@@ -227,6 +227,8 @@ lock_sweep(const struct store *st, const struct strv *live)
 void
 lock_release(int fd)
 {
-	if (fd >= 0)
-		close(fd);
+	if (fd < 0)
+		return;
+	(void)!ftruncate(fd, 0); /* no holder to name */
+	close(fd);
 }
