@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/openat2.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -960,12 +961,41 @@ write_archive(struct walker *w, int rootfd, struct manifest *m, int fd, char hex
 
 /* ---- where archives go ---- */
 
+/* The parts "PATH.part-PID" that a writer killed before it published left (its PID is gone). */
+static void
+drop_dead_parts(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	cleanup_free char *dir = slash ? xstrndup(path, (size_t)(slash - path)) : xstrdup(".");
+	cleanup_free char *prefix = xasprintf("%s.part-", slash ? slash + 1 : path);
+	cleanup_closedir DIR *d = opendir(*dir ? dir : "/");
+	struct dirent *de;
+
+	while (d && (de = readdir(d))) {
+		char *end;
+		long pid;
+
+		if (!str_has_prefix(de->d_name, prefix))
+			continue;
+		errno = 0;
+		pid = strtol(de->d_name + strlen(prefix), &end, 10);
+		if (errno || *end || pid <= 0 || pid == (long)getpid() ||
+		    kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+			continue;
+		if (unlinkat(dirfd(d), de->d_name, 0) == 0)
+			fault_point("export: dead part removed");
+	}
+}
+
 /* A new file beside path, renamed onto it by publish: a reader never sees a part. */
 static int
 open_part(const char *path, char **ret_tmp, struct ioc_err *e)
 {
 	char *tmp = xasprintf("%s.part-%ld", path, (long)getpid());
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	int fd;
+
+	drop_dead_parts(path);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 
 	if (fd < 0) {
 		err_sys(e, "create %s", tmp);
@@ -985,9 +1015,18 @@ publish(int fd, const char *tmp, const char *path, const char *hex, struct ioc_e
 
 	if (fsync(fd) < 0)
 		return err_sys(e, "write %s", tmp);
+	fault_point("export: written");
+	/* The old checksum goes first: killed anywhere, no image has another's beside it. */
+	if (unlink(sum) < 0 && errno != ENOENT)
+		return err_sys(e, "remove %s", sum);
+	fault_point("export: old checksum removed");
 	if (rename(tmp, path) < 0)
 		return err_sys(e, "rename %s to %s", tmp, path);
-	return write_file_atomic(sum, line, strlen(line), 0644, e);
+	fault_point("export: published");
+	if (write_file_atomic(sum, line, strlen(line), 0644, e) < 0)
+		return -1;
+	fault_point("export: checksum written");
+	return 0;
 }
 
 /* ---- export ---- */
