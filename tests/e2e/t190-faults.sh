@@ -1,19 +1,22 @@
 #!/usr/bin/env bash
 # Fault injection (issue #10): iocage killed with SIGKILL after every state-changing step of
-# create (thick, -c, -b), clone, start (VNET on a bridge, rlimits on), stop, destroy, snapshot,
-# rollback, import and update. The hook is src/util/fault.c: IOCAGE_FAULT_TRACE=FILE lists a
-# command's points, IOCAGE_FAULT_AT=K kills it at the Kth.
+# create (thick, -c, -b), clone, import, export, start (VNET on a bridge, rlimits on; and a
+# start that fails, in its unwind), stop, destroy, snapshot, rollback and update. The hook is
+# src/util/fault.c: IOCAGE_FAULT_TRACE=FILE lists a command's points, IOCAGE_FAULT_AT=K kills
+# it at the Kth.
 #
 # For each command: one uninterrupted run (with the trace) gives N and the state after; then
-# for each K in 1..N the command is killed at K, the next ordinary command runs (list; for start
-# and stop, start/stop again; for update, update again), and the state must be the one before
-# the command or the one after it, exactly: the jails `list` shows (each complete), datasets
-# and snapshots (zfs list -t all, or the dir backend's entries three levels down, hidden ones
-# included), mounts under the store, /run/iocage/jails and /run/iocage/locks files of this
-# store, cgroup directories named after its jails (every v1 and v2 hierarchy), and the links
-# in the test's network namespace. The jail that existed before (keep) must be intact: its
-# files, properties and snapshots. Then the command's effect is undone and the state must be
-# the one before again.
+# for each K in 1..N the command is killed at K, the next ordinary command runs (list after
+# create, clone, import and destroy; start then stop after start; stop after stop and a failed
+# start; the same command again after snapshot, rollback and export; update again after an
+# update whose mark is there), and the state must be the one before the command or the one
+# after it, exactly: the jails `list` shows (each complete), datasets and snapshots (zfs list
+# -t all; the dir backend's entries four levels down, hidden ones included, but not the files
+# of roots and snapshots), mounts under the store, /run/iocage/jails and /run/iocage/locks
+# files of this store, cgroup directories named after its jails (every v1 and v2 hierarchy),
+# and the links in the test's network namespace. The jail that existed before (keep) must be
+# intact: its files, properties and snapshots. Then the command's effect is undone and the
+# state must be the one before again.
 #
 # Names are normalised: the UUIDs of this test's jails by their tags, other UUIDs (a new
 # jail's) as NEW, dated snapshot names as DATE. Every K is run on both backends (measured on
@@ -158,7 +161,8 @@ ks() {
 
 # fault_cmd NAME -- CMD...: NAME_setup (optional) prepares each run, NAME_repair is the next
 # ordinary command, NAME_undo takes the state back to the one before NAME_setup, NAME_check
-# (optional) says whether a state is right beyond the before/after comparison.
+# (optional) says whether a state is right beyond the before/after comparison, NAME_killed
+# (optional) checks what the killed command left before anything else runs.
 fault_cmd() {
 	local name=$1 n k m st base before after now keep0 fails=0 died=0 kills=0 fewer=0 outcome
 	shift 2
@@ -202,7 +206,9 @@ fault_cmd() {
 		else
 			outcome="exit $RC after $m points"
 		fi
-		if ! "${name}_repair" "$k"; then
+		if declare -F "${name}_killed" >/dev/null && ! "${name}_killed"; then
+			outcome="right after the kill, $CHECK_WHY"
+		elif ! "${name}_repair" "$k"; then
 			outcome="the repair failed: $REPAIR_WHY"
 		elif ! list_complete "$name killed at $k"; then
 			outcome="list shows an incomplete jail"
@@ -349,6 +355,31 @@ import_check() {
 	cmp -s "$(jail_root "$(uuid_of n)")/etc/keep-marker" "$(jail_root "$KEEP")/etc/keep-marker"
 }
 fault_cmd import -- ioc import -n "$IMAGE" tag=n
+
+# export of ex over its image, its files changed each time: killed, the image is there and a
+# .sha256 beside it is its own; the same export again leaves no part.
+ok ioc create -c release=R tag=ex
+name_jail ex
+EXFILE=$(jail_root "$(uuid_of ex)")/etc/changes
+ok ioc export ex
+EXIMG=$(store_top)/images/$(uuid_of ex).tar.zst
+export_setup() { date +%s%N >"$EXFILE"; }
+export_repair() {
+	run ioc export ex
+	REPAIR_WHY="export again: exit $RC: $ERR"
+	[ "$RC" = 0 ]
+}
+export_check() {
+	CHECK_WHY="the image's .sha256 is not its checksum"
+	[ "$(cut -d' ' -f1 "$EXIMG.sha256")" = "$(sha256sum <"$EXIMG" | cut -d' ' -f1)" ]
+}
+export_killed() {
+	CHECK_WHY="there is no image"
+	[ -s "$EXIMG" ] || return 1
+	[ ! -e "$EXIMG.sha256" ] || export_check
+}
+export_undo() { :; }
+fault_cmd export -- ioc export ex
 
 # ---------------------------------------------------------------------------------------------
 # start and stop of the VNET jail with limits
