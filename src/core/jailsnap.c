@@ -1,14 +1,17 @@
 #include "core/jailsnap.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "core/image.h"
+#include "core/jailnet.h"
 #include "core/jailrun.h"
 #include "core/lock.h"
+#include "limits/cgroup.h"
 #include "util/cleanup.h"
 #include "util/fault.h"
 
@@ -540,6 +543,26 @@ destroy_locked(struct ioc *ioc, const struct jail *j, const struct kvlist *deps,
 	return r;
 }
 
+/* What a start or stop killed halfway left of a jail that does not run: its cgroups (and any
+ * process in them), host ends of its veths, its state file. start and stop clean these too;
+ * a destroy must, or they outlive the jail. */
+static void
+drop_runtime(struct ioc *ioc, const struct jail *j)
+{
+	struct cgroup cg = {.v2_fd = -1};
+	struct ioc_err e;
+	char path[128];
+
+	if (cg_open(j->uuid, &cg, &e) == 0) {
+		cg_signal(&cg, SIGKILL, &e);
+		cg_destroy(&cg, &e);
+		cg_free(&cg);
+	}
+	jailnet_down(ioc, j);
+	snprintf(path, sizeof(path), IOC_STATEDIR "/%s", j->uuid);
+	unlink(path);
+}
+
 int
 jail_destroy(struct ioc *ioc, const struct jail *j, struct ioc_err *e)
 {
@@ -548,6 +571,7 @@ jail_destroy(struct ioc *ioc, const struct jail *j, struct ioc_err *e)
 
 	if ((fd = lock_jail(ioc, j, true, e)) < 0)
 		return -1;
+	drop_runtime(ioc, j);
 	/* Read under the lock: a clone of this jail needs the lock too, so no new dependent
 	 * can appear between this check and the destroy. */
 	r = load_deps(ioc, &deps, e);
