@@ -42,6 +42,8 @@ ioc() {
 ZFS_SAMPLE=${FAULT_ZFS_SAMPLE:-0}
 ONLY=${FAULT_ONLY:-}
 TRACE=$T_TMP/trace
+SEEN=$T_TMP/seen-uuids
+: >"$SEEN"
 BR=brf$$
 
 # ---------------------------------------------------------------------------------------------
@@ -91,8 +93,10 @@ state_now() {
 		done
 		ip -n "$NS" -o link show | awk -F': ' '{ sub(/@.*/, "", $2); print "link " $2 }'
 	)
-	# Runtime state is found by the uuids the store holds or held.
-	uuids=$( (grep -Eo "$UUID_RE" <<<"$raw"; printf '%s\n' "${!NAMES[@]}") | sort -u)
+	# Runtime state is found by the uuids the store holds or ever held (a subshell runs this:
+	# they are kept in a file).
+	uuids=$( (grep -Eo "$UUID_RE" <<<"$raw"; printf '%s\n' "${!NAMES[@]}"; cat "$SEEN") | sort -u)
+	printf '%s\n' "$uuids" >"$SEEN"
 	{
 		printf '%s\n' "$raw"
 		for u in $uuids; do
@@ -418,6 +422,25 @@ START_HALF=0
 fault_cmd start -- ioc start vj
 [ "$START_HALF" = 0 ] ||
 	note "start: $START_HALF kills left vj running but not started whole ('already running')"
+
+# A jail whose start was killed before its init ran (its cgroups made, its limits applied) is
+# destroyed: nothing of it stays (destroy removes what start left, as start and stop do).
+before=$(state_now)
+ok ioc create -c release=R tag=kz rlimits=on maxproc=100:deny
+state_now >/dev/null # kz's UUID is seen
+rm -f "$TRACE"
+ok with_env IOCAGE_FAULT_TRACE="$TRACE" ioc start kz
+ok ioc stop kz
+for step in cgroup limits; do
+	k=$(awk -v s="$step" '{ n = $1; $1 = ""; sub(/^ /, "") } $0 == s { print n; exit }' "$TRACE")
+	fails -m "start killed after its $step step (point $k)" 137 \
+		with_env IOCAGE_FAULT_AT="$k" ioc start kz
+	ok -m "destroy the jail whose start was killed after $step" ioc destroy -f kz
+	now=$(state_now)
+	is "$(state_diff "$before" "$now")" "" "nothing of it is left after the destroy"
+	[ "$step" = limits ] || ok ioc create -c release=R tag=kz rlimits=on maxproc=100:deny
+	state_now >/dev/null
+done
 
 # A start whose exec_start fails walks its steps back: killed there too, stop cleans up.
 ok ioc create -c release=R tag=sf vnet=on interfaces=vnet0:"$BR" "ip4_addr=vnet0|10.78.0.3/24" \
