@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/openat2.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +29,7 @@
 #include "core/jailsnap.h"
 #include "core/lock.h"
 #include "util/cleanup.h"
+#include "util/fault.h"
 #include "util/fs.h"
 #include "util/sha256.h"
 #include "util/syscalls.h"
@@ -965,12 +967,41 @@ write_archive(struct walker *w, int rootfd, struct manifest *m, int fd, char hex
 
 /* ---- where archives go ---- */
 
+/* The parts "PATH.part-PID" that a writer killed before it published left (its PID is gone). */
+static void
+drop_dead_parts(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	cleanup_free char *dir = slash ? xstrndup(path, (size_t)(slash - path)) : xstrdup(".");
+	cleanup_free char *prefix = xasprintf("%s.part-", slash ? slash + 1 : path);
+	cleanup_closedir DIR *d = opendir(*dir ? dir : "/");
+	struct dirent *de;
+
+	while (d && (de = readdir(d))) {
+		char *end;
+		long pid;
+
+		if (!str_has_prefix(de->d_name, prefix))
+			continue;
+		errno = 0;
+		pid = strtol(de->d_name + strlen(prefix), &end, 10);
+		if (errno || *end || pid <= 0 || pid == (long)getpid() ||
+		    kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+			continue;
+		if (unlinkat(dirfd(d), de->d_name, 0) == 0)
+			fault_point("export: dead part removed");
+	}
+}
+
 /* A new file beside path, renamed onto it by publish: a reader never sees a part. */
 static int
 open_part(const char *path, char **ret_tmp, struct ioc_err *e)
 {
 	char *tmp = xasprintf("%s.part-%ld", path, (long)getpid());
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	int fd;
+
+	drop_dead_parts(path);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 
 	if (fd < 0) {
 		err_sys(e, "create %s", tmp);
@@ -990,9 +1021,18 @@ publish(int fd, const char *tmp, const char *path, const char *hex, struct ioc_e
 
 	if (fsync(fd) < 0)
 		return err_sys(e, "write %s", tmp);
+	fault_point("export: written");
+	/* The old checksum goes first: killed anywhere, no image has another's beside it. */
+	if (unlink(sum) < 0 && errno != ENOENT)
+		return err_sys(e, "remove %s", sum);
+	fault_point("export: old checksum removed");
 	if (rename(tmp, path) < 0)
 		return err_sys(e, "rename %s to %s", tmp, path);
-	return write_file_atomic(sum, line, strlen(line), 0644, e);
+	fault_point("export: published");
+	if (write_file_atomic(sum, line, strlen(line), 0644, e) < 0)
+		return -1;
+	fault_point("export: checksum written");
+	return 0;
 }
 
 /* ---- export ---- */
@@ -1736,12 +1776,15 @@ apply_archive(struct ioc *ioc, const char *ds, const struct scan *sc, const char
 		return err_sys(e, "open %s", rpath);
 	if (apply_deletions(sc, rootfd, e) < 0)
 		return -1;
+	fault_point("import: deletions");
 	if (archive_unpack(file, dir, progress, e) < 0)
 		return -1;
+	fault_point("import: unpacked");
 	/* The manifest came out beside root/: it is no part of the jail. */
 	if ((dfd = open(dir, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0 ||
 	    (unlinkat(dfd, "MANIFEST", 0) < 0 && errno != ENOENT))
 		return err_sys(e, "remove %s/MANIFEST", dir);
+	fault_point("import: manifest removed");
 	return 0;
 }
 
@@ -1965,6 +2008,7 @@ jail_record_mount(struct ioc *ioc, const struct jail *j, char **root, struct ioc
 			 *root, up, wk);
 	if (mount("iocage-record", mp, "overlay", MS_NOSUID | MS_NODEV, opts) < 0)
 		return err_sys(e, "recording: mount the overlay on %s", mp);
+	fault_point("recording: mount");
 	free(*root);
 	*root = TAKE_PTR(mp);
 	return 1;

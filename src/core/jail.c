@@ -13,6 +13,7 @@
 #include "core/jailsnap.h"
 #include "core/lock.h"
 #include "util/cleanup.h"
+#include "util/fault.h"
 #include "util/fs.h"
 
 /* Directories a basejail owns; the rest of the release is bound read-only at start. */
@@ -88,6 +89,8 @@ clean_leftover(struct ioc *ioc, const char *name, const char *uuid)
 		if (ioc->verbose)
 			fprintf(stderr, "iocage: removing %s, left over by an interrupted create\n",
 				name);
+		/* A destroy cut short may have left the log and recording of a whole jail. */
+		jail_drop_traces(ioc, uuid, name);
 		if (ioc->st->ops->destroy(ioc->st, name, &e) < 0) {
 			fprintf(stderr, "iocage: cannot remove leftover %s: %s\n", name, e.msg);
 		} else {
@@ -112,6 +115,7 @@ jails_load(struct ioc *ioc, unsigned flags, struct jails *out, struct ioc_err *e
 {
 	static const char *const parents[] = {"jails", "templates", NULL};
 	struct ds_list l = {0};
+	struct strv live = {0};
 	struct jails r = {0};
 
 	if (ioc->st->ops->list_multi(ioc->st, parents, flags & JL_NATIVE ? STORE_NATIVE : 0, &l,
@@ -130,6 +134,7 @@ jails_load(struct ioc *ioc, unsigned flags, struct jails *out, struct ioc_err *e
 		base = base ? base + 1 : d->name;
 		if (!uuid_valid(base))
 			continue; /* not ours */
+		strv_push(&live, base);
 		if (is_partial(d)) {
 			clean_leftover(ioc, d->name, base);
 			continue;
@@ -145,6 +150,12 @@ jails_load(struct ioc *ioc, unsigned flags, struct jails *out, struct ioc_err *e
 		kvlist_set(&j->props, "template", j->template ? "yes" : "no");
 		j->tag = kvlist_get(&j->props, "tag");
 	}
+	/* The lock files of jails that are not (or no longer) there. */
+	if (geteuid() == 0) {
+		strv_sort(&live);
+		lock_sweep(ioc->st, &live);
+	}
+	strv_free(&live);
 	ds_list_free(&l);
 	qsort(r.v, r.n, sizeof(*r.v), cmp_jail);
 	*out = r;
@@ -350,7 +361,10 @@ create_root(struct create_ctx *c, const char *uuid, struct ioc_err *e)
 		if (!path)
 			return err_set(e, ENOENT, "%s has no mountpoint", root);
 		local = xasprintf("%s/usr/local", path);
-		return mkdir_p(local, 0755, e);
+		if (mkdir_p(local, 0755, e) < 0)
+			return -1;
+		fault_point("create: usr/local");
+		return 0;
 	}
 	case JT_EMPTY:
 		return st->ops->create(st, root, NULL, e);

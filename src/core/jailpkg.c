@@ -15,6 +15,7 @@
 #include "core/lock.h"
 #include "run/run.h"
 #include "util/cleanup.h"
+#include "util/fault.h"
 #include "util/fs.h"
 
 #define PKG_PATH "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
@@ -127,6 +128,8 @@ txn_op(struct txn *t, enum pkg_op op, const struct strv *pkgs, const char *relve
 	argv_words(argv.v, words, sizeof(words));
 	say(t->o, "%s: %s", t->r->label, words);
 	r = run_root(t, argv.v, &status, e);
+	if (r == 0 && status == 0)
+		fault_point(pkg_op_name(op));
 	if (r == 0 && status != 0)
 		r = err_set(e, 0, "%s (the %s step) failed with exit status %d", words,
 			    pkg_op_name(op), status);
@@ -258,8 +261,8 @@ mark_remove(struct txn *t)
 {
 	cleanup_free char *p = mark_path(t);
 
-	if (p)
-		unlink(p);
+	if (p && unlink(p) == 0)
+		fault_point("transaction mark removed");
 }
 
 static int
@@ -271,11 +274,15 @@ mark_write(struct txn *t, struct ioc_err *e)
 
 	if (!p)
 		return err_set(e, ENOENT, "%s has no mountpoint", t->ds);
-	return write_file_atomic(p, s, strlen(s), 0600, e);
+	if (write_file_atomic(p, s, strlen(s), 0600, e) < 0)
+		return -1;
+	fault_point("transaction mark written");
+	return 0;
 }
 
 /* What a transaction killed halfway left: 1 with kind, snap and release filled, 0 if none
- * (or its snapshot is gone: then the mark is stale and removed). */
+ * (or its snapshot was never finished: then the mark is stale, and it and what the snapshot
+ * left go). */
 static int
 mark_read(struct txn *t, char *kind, char *snap, char *rel, struct ioc_err *e)
 {
@@ -293,6 +300,8 @@ mark_read(struct txn *t, char *kind, char *snap, char *rel, struct ioc_err *e)
 	snap_list_free(&l);
 	if (there)
 		return 1;
+	if (t->ioc->st->ops->snap_destroy(t->ioc->st, t->rootds, snap, e) < 0)
+		return -1;
 stale:
 	unlink(p);
 	return 0;
@@ -348,11 +357,16 @@ txn_begin(struct txn *t, struct ioc_err *e)
 		    t->r->label, snap);
 		return 0;
 	}
-	if (unique_snap(t, t->kind, t->r->snap, sizeof(t->r->snap), e) < 0 ||
-	    t->ioc->st->ops->snapshot(t->ioc->st, t->rootds, t->r->snap, e) < 0)
+	/* The mark first: a kill while the snapshot is made leaves a mark that names it, and the
+	 * next run finds what is left of it. */
+	if (unique_snap(t, t->kind, t->r->snap, sizeof(t->r->snap), e) < 0 || mark_write(t, e) < 0)
 		return -1;
+	if (t->ioc->st->ops->snapshot(t->ioc->st, t->rootds, t->r->snap, e) < 0) {
+		mark_remove(t);
+		return -1;
+	}
 	say(t->o, "%s: snapshot %s@%s taken", t->r->label, t->r->label, t->r->snap);
-	return mark_write(t, e);
+	return 0;
 }
 
 /* Back to the snapshot; e keeps what failed, with what happened after. */
@@ -592,7 +606,10 @@ rewrite_one(struct txn *t, const char *path, const char *from, const char *to, s
 	if (fd < 0 || fstat(fd, &st) < 0)
 		return err_sys(e, "stat %s in the jail", path);
 	*total += count;
-	return root_write(t->rootfd, path, n, strlen(n), st.st_mode, st.st_uid, st.st_gid, e);
+	if (root_write(t->rootfd, path, n, strlen(n), st.st_mode, st.st_uid, st.st_gid, e) < 0)
+		return -1;
+	fault_point("upgrade: package source");
+	return 0;
 }
 
 /* The package sources name the new suite. */
@@ -663,6 +680,7 @@ take_state(struct txn *t, struct upgrade *u, struct ioc_err *e)
 		dst = xasprintf("%s/%s", real, strrchr(*s, '/') + 1);
 		if (rm_rf(dst, e) < 0 || copy_tree(src, dst, e) < 0)
 			return err_wrap(e, "take %s from release %s", *s, u->new);
+		fault_point("upgrade: package state");
 	}
 	return 0;
 }
@@ -698,6 +716,8 @@ merge_etc(struct txn *t, struct upgrade *u, struct ioc_err *e)
 				      : "");
 	}
 	merge_report_free(&rep);
+	if (r == 0)
+		fault_point("upgrade: etc merged");
 	return r;
 }
 

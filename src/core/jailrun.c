@@ -22,6 +22,7 @@
 #include "core/lock.h"
 #include "limits/cgroup.h"
 #include "util/cleanup.h"
+#include "util/fault.h"
 #include "util/fs.h"
 #include "util/run.h"
 #include "util/syscalls.h"
@@ -1023,12 +1024,17 @@ run_steps(struct run_ctx *c, const struct step *steps, size_t n, step_cb cb, voi
 		}
 		if (r < 0)
 			break;
+		if (r == STEP_DONE)
+			fault_point(steps[i].name ? steps[i].name : "start step");
 	}
 	if (r >= 0)
 		i = n;
 	while (i-- > 0)
-		if (steps[i].down && (r < 0 || steps[i].down == down_lock))
+		if (steps[i].down && (r < 0 || steps[i].down == down_lock)) {
 			steps[i].down(c);
+			if (r < 0)
+				fault_point("start unwind");
+		}
 	return r < 0 ? -1 : 0;
 }
 
@@ -1091,6 +1097,8 @@ stop_step(const char *name, int r, step_cb cb, void *arg, int *failed, struct io
 {
 	if (r == STEP_DONE || r < 0)
 		cb(name, r >= 0, arg);
+	if (r != STEP_SKIPPED)
+		fault_point(name);
 	if (r < 0 && !*failed) {
 		*failed = 1;
 		*first = *e;

@@ -1,6 +1,7 @@
 #include "core/jailsnap.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,10 +9,13 @@
 
 #include "core/fetch.h"
 #include "core/image.h"
+#include "core/jailnet.h"
 #include "core/jailpkg.h"
 #include "core/jailrun.h"
 #include "core/lock.h"
+#include "limits/cgroup.h"
 #include "util/cleanup.h"
+#include "util/fault.h"
 
 /* ---- names ---- */
 
@@ -604,11 +608,24 @@ drop_log(struct store *st, const char *uuid)
 	if (!dir)
 		return;
 	log = xasprintf("%s/%s-console.log", dir, uuid);
-	unlink(log);
+	if (unlink(log) == 0)
+		fault_point("destroy: console log removed");
+}
+
+void
+jail_drop_traces(struct ioc *ioc, const char *uuid, const char *ds)
+{
+	struct jail j = {.ds = (char *)ds};
+
+	snprintf(j.uuid, sizeof(j.uuid), "%s", uuid);
+	drop_log(ioc->st, uuid);
+	jail_record_forget(ioc, &j);
 }
 
 /* Under the jail's lock: marked partial, its root goes, then the origin snapshot made for
- * it, then the rest. A kill leaves a partial jail the next command removes with the rest. */
+ * it, its console log and recording, then the rest. A kill leaves a partial jail the next
+ * command removes with the rest (jails_load), or, once the last dataset is gone, only the lock
+ * file (swept by jails_load too). */
 static int
 destroy_locked(struct ioc *ioc, const struct jail *j, const struct kvlist *deps, struct ioc_err *e)
 {
@@ -628,11 +645,10 @@ destroy_locked(struct ioc *ioc, const struct jail *j, const struct kvlist *deps,
 	if (r == 0 && (r = st->ops->destroy(st, root, e)) == 0) {
 		if (origin)
 			drop_if_unused(ioc, origin);
+		jail_drop_traces(ioc, j->uuid, j->ds);
 		r = st->ops->destroy(st, j->ds, e);
 	}
 	if (r == 0) {
-		drop_log(st, j->uuid);
-		jail_record_forget(ioc, j);
 		lock_remove(st, lockname);
 	} else if (st->ops->exists(st, root, &e2) == 1) {
 		/* Nothing lost: it stays a whole jail. */
@@ -644,6 +660,26 @@ destroy_locked(struct ioc *ioc, const struct jail *j, const struct kvlist *deps,
 	return r;
 }
 
+/* What a start or stop killed halfway left of a jail that does not run: its cgroups (and any
+ * process in them), host ends of its veths, its state file. start and stop clean these too;
+ * a destroy must, or they outlive the jail. */
+static void
+drop_runtime(struct ioc *ioc, const struct jail *j)
+{
+	struct cgroup cg = {.v2_fd = -1};
+	struct ioc_err e;
+	char path[128];
+
+	if (cg_open(j->uuid, &cg, &e) == 0) {
+		cg_signal(&cg, SIGKILL, &e);
+		cg_destroy(&cg, &e);
+		cg_free(&cg);
+	}
+	jailnet_down(ioc, j);
+	snprintf(path, sizeof(path), IOC_STATEDIR "/%s", j->uuid);
+	unlink(path);
+}
+
 int
 jail_destroy(struct ioc *ioc, const struct jail *j, struct ioc_err *e)
 {
@@ -652,6 +688,7 @@ jail_destroy(struct ioc *ioc, const struct jail *j, struct ioc_err *e)
 
 	if ((fd = lock_jail(ioc, j, true, e)) < 0)
 		return -1;
+	drop_runtime(ioc, j);
 	/* Read under the lock: a clone of this jail needs the lock too, so no new dependent
 	 * can appear between this check and the destroy. */
 	r = load_deps(ioc, &deps, e);

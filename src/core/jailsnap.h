@@ -43,6 +43,9 @@ int jail_promote(struct ioc *ioc, const struct jail *j, struct ioc_err *e);
 int jail_set_template(struct ioc *ioc, const struct jail *j, bool on, struct ioc_err *e);
 /* Drop the snapshots named after uuid that no clone uses (after a killed clone or destroy). */
 void jail_drop_snaps(struct ioc *ioc, const char *uuid);
+/* Remove the console log and recording of the jail uuid (dataset ds), which lie outside its
+ * datasets (destroy, and the cleaning after a destroy cut short). */
+void jail_drop_traces(struct ioc *ioc, const char *uuid, const char *ds);
 
 /* What a destroy removes: the dependents of the target (jail j, or release when j is NULL),
  * each after those that depend on it, then the target. Without recursive, EBUSY naming the

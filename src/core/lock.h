@@ -8,12 +8,14 @@
 
 #include "store/store.h"
 #include "util/err.h"
+#include "util/str.h"
 
 #define IOC_RUNDIR "/run/iocage"
 
-/* Take the lock NAME ("jail-UUID", "release-NAME", "tags") of store st. With wait, block
- * (up to timeout_s seconds, then ETIMEDOUT naming the lock); without, EWOULDBLOCK at once.
- * Returns an fd (>= 0) to pass to lock_release. */
+/* Take the lock NAME ("jail-UUID", "release-NAME", "tags", "network") of store st. With wait,
+ * block (up to timeout_s seconds, then ETIMEDOUT); without, EWOULDBLOCK at once. Either
+ * message names the lock and its holder (its PID and command line, which the holder writes
+ * into the lock file). Returns an fd (>= 0) to pass to lock_release. */
 int lock_take(const struct store *st, const char *name, bool wait, int timeout_s,
 	      struct ioc_err *e);
 /* 1 if someone holds NAME now, 0 if not. */
@@ -22,6 +24,8 @@ void lock_release(int fd);
 /* Remove the lock file of an object that is gone, while holding its lock: a waiter that
  * opened it before then locks a file nobody else will, and finds the object gone. */
 void lock_remove(const struct store *st, const char *name);
+/* Remove the free lock files "jail-UUID" of st whose UUID is not in live (sorted). */
+void lock_sweep(const struct store *st, const struct strv *live);
 
 /* The store's name in /run/iocage: zfs.POOL, or dir.ROOT with the root's '/' as '%' (a hash
  * when that would be too long). Locks and run records are named with it. */

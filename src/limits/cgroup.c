@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "util/cleanup.h"
+#include "util/fault.h"
 #include "util/fs.h"
 #include "util/syscalls.h"
 
@@ -427,8 +428,10 @@ mkdir_once(const char *path, bool *made, struct ioc_err *e)
 	if (made)
 		*made = false;
 	if (mkdir(path, 0755) == 0) {
-		if (made)
+		if (made) {
 			*made = true;
+			fault_point("cgroup mkdir");
+		}
 		return 0;
 	}
 	if (errno != EEXIST)
@@ -1042,10 +1045,14 @@ cg_destroy(const struct cgroup *cg, struct ioc_err *e)
 
 	if (cg->v2_path && rm_cgroup_wait(cg->v2_path, deadline, e) < 0)
 		r = -1;
+	else if (cg->v2_path)
+		fault_point("cgroup remove");
 	for (size_t i = 0; i < cg->v1_paths.n; i++) {
 		/* Try every hierarchy; report the first failure. */
 		if (rm_cgroup_wait(cg->v1_paths.v[i], deadline, r ? &tmp : e) < 0)
 			r = -1;
+		else
+			fault_point("cgroup remove");
 	}
 	return r;
 }

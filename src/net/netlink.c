@@ -16,6 +16,7 @@
 #include <linux/veth.h>
 
 #include "util/cleanup.h"
+#include "util/fault.h"
 #include "util/str.h"
 
 #ifndef IPVLAN_MODE_L2
@@ -198,7 +199,7 @@ typedef void (*msg_fn)(const struct nlmsghdr *h, void *arg);
 /* Send r and read the answers up to its ACK or NLMSG_DONE; data messages go to fn. Returns 0,
  * or -1 with errno the kernel's error. */
 static int
-nl_talk(struct nl *nl, struct req *r, msg_fn fn, void *arg)
+nl_exchange(struct nl *nl, struct req *r, msg_fn fn, void *arg)
 {
 	struct sockaddr_nl to = {.nl_family = AF_NETLINK};
 	cleanup_free char *buf = NULL;
@@ -241,6 +242,22 @@ nl_talk(struct nl *nl, struct req *r, msg_fn fn, void *arg)
 				fn(h, arg);
 		}
 	}
+}
+
+/* nl_exchange, and a fault point (util/fault.c) after each request that changed a link, an
+ * address or a route. */
+static int
+nl_talk(struct nl *nl, struct req *r, msg_fn fn, void *arg)
+{
+	uint16_t type = r->h.nlmsg_type;
+
+	if (nl_exchange(nl, r, fn, arg) < 0)
+		return -1;
+	if (type == RTM_NEWLINK || type == RTM_DELLINK || type == RTM_SETLINK ||
+	    type == RTM_NEWADDR || type == RTM_DELADDR || type == RTM_NEWROUTE ||
+	    type == RTM_DELROUTE)
+		fault_point("netlink");
+	return 0;
 }
 
 /* ---- links ---- */

@@ -8,6 +8,9 @@
  *                   read the same whether the overlay is mounted or not
  *   R/P/.B~WHAT     transient: made under this name, renamed into place when complete, so a
  *                   dataset appears whole or not at all; leftovers go at the next create
+ *   R/P/.B@SNAP~    a snapshot being made (deps lists it, so that the cleaning after a killed
+ *                   clone drops it; snapshot destroy and the same snapshot again remove it)
+ *   R/P/.B@SNAP~destroy  a snapshot being destroyed (gone at the next snapshot operation)
  * Entries starting with '.' are the backend's own; ".defaults" is the one hidden dataset.
  * Properties are "trusted.iocage.KEY" xattrs (only root reads or writes trusted.*); the
  * backend's own are "trusted.iocage-native.creation" (seconds) and "...origin". */
@@ -29,6 +32,7 @@
 
 #include "store/store.h"
 #include "util/cleanup.h"
+#include "util/fault.h"
 #include "util/fs.h"
 
 #define XA_USER     "trusted.iocage."
@@ -320,6 +324,7 @@ struct ents {
 	struct strv kids;  /* non-hidden directories (or unknown type), sorted */
 	struct strv ovls;  /* B of each ".B.ovl", sorted */
 	struct strv snaps; /* ".B@S" entries, complete ones only */
+	struct strv part;  /* ".B@S" of every ".B@S~" (a snapshot being made, or cut short) */
 	struct strv stale; /* B of every hidden ".B~...", ".B.ovl" or ".B@S" (maybe leftovers) */
 };
 
@@ -329,6 +334,7 @@ ents_free(struct ents *x)
 	strv_free(&x->kids);
 	strv_free(&x->ovls);
 	strv_free(&x->snaps);
+	strv_free(&x->part);
 	strv_free(&x->stale);
 }
 
@@ -365,6 +371,10 @@ ents_add(struct ents *x, const char *name, unsigned char type)
 		strv_push_take(&x->stale, xstrndup(name + 1, strcspn(name + 1, "~@")));
 	else if (len > 5 && str_has_suffix(name, ".ovl"))
 		strv_push_take(&x->stale, xstrndup(name + 1, len - 5));
+	if (strchr(name, '@') && strchr(name, '~') == name + len - 1) {
+		strv_push_take(&x->part, xstrndup(name, len - 1));
+		return;
+	}
 	if (strchr(name, '~') || streq(name, ".") || streq(name, "..")) {
 		return;
 	} else if (strchr(name, '@')) {
@@ -396,6 +406,7 @@ read_ents(int dfd, const char *path, struct ents *x, struct ioc_err *e)
 	strv_sort(&x->kids);
 	strv_sort(&x->ovls);
 	strv_sort(&x->snaps);
+	strv_sort(&x->part);
 	strv_sort(&x->stale);
 	return 0;
 }
@@ -421,6 +432,14 @@ scan_clones(int dfd, const char *rel, const char *path, int depth, struct kvlist
 		cleanup_free char *sn = ds_join(rel, x.snaps.v[i] + 1);
 
 		kvlist_set(all, sn, "");
+	}
+	/* A snapshot cut short is listed too, so that the leftover cleaning of the jail it was
+	 * made for (a clone killed while it copied) finds it and destroys it. */
+	for (size_t i = 0; r == 0 && all && i < x.part.n; i++) {
+		cleanup_free char *sn = ds_join(rel, x.part.v[i] + 1);
+
+		if (!strv_has_sorted(&x.snaps, x.part.v[i]))
+			kvlist_set(all, sn, "");
 	}
 
 	for (size_t i = 0; r == 0 && i < x.ovls.n; i++) {
@@ -637,6 +656,8 @@ dir_mount(struct store *s, const char *name, struct ioc_err *e)
 		r = err_set(e, ENAMETOOLONG, "mount %s: the overlay's paths are too long", mp);
 	else if (mount(OVL_SOURCE, mp, "overlay", 0, opts.s) < 0)
 		r = err_sys(e, "mount the overlay of %s on %s", name, mp);
+	else
+		fault_point("dir mount");
 	sbuf_free(&opts);
 	return r;
 }
@@ -644,8 +665,10 @@ dir_mount(struct store *s, const char *name, struct ioc_err *e)
 static int
 umount_one(const char *mp, struct ioc_err *e)
 {
-	if (umount2(mp, UMOUNT_NOFOLLOW) == 0)
+	if (umount2(mp, UMOUNT_NOFOLLOW) == 0) {
+		fault_point("dir umount");
 		return 0;
+	}
 	if (errno == EBUSY)
 		return err_set(e, EBUSY,
 			       "unmount %s: it is busy (a process, or a mount inside it, "
@@ -1041,6 +1064,8 @@ set_props(const char *path, const struct kvlist *set, const struct strv *unset, 
 	}
 	if (r < 0)
 		restore_props(path, &old, &absent);
+	else
+		fault_point("dir set properties");
 	kvlist_free(&old);
 	strv_free(&absent);
 	return r;
@@ -1122,7 +1147,8 @@ remove_companions(struct store *s, const char *name, struct ioc_err *e)
 	int r = companions(parent, base, &c, e);
 
 	for (size_t i = 0; r == 0 && i < c.n; i++)
-		r = rm_rf(c.v[i], e);
+		if ((r = rm_rf(c.v[i], e)) == 0)
+			fault_point("dir remove companion");
 	strv_free(&c);
 	return r;
 }
@@ -1140,7 +1166,8 @@ purge_stale(struct store *s, const char *name, struct ioc_err *e)
 	if (r == 0 && c.n && (r = check_dependents(s, name, NULL, e)) < 0)
 		err_wrap(e, "leftovers of an earlier %s are in use", name);
 	for (size_t i = 0; r == 0 && i < c.n; i++)
-		r = rm_rf(c.v[i], e);
+		if ((r = rm_rf(c.v[i], e)) == 0)
+			fault_point("dir purge leftover");
 	strv_free(&c);
 	return r;
 }
@@ -1176,11 +1203,13 @@ dir_create(struct store *s, const char *name, const struct kvlist *user, struct 
 	path = ds_path(s, name);
 	if (mkdir(tmp, 0755) < 0)
 		return err_sys(e, "mkdir %s", tmp);
+	fault_point("dir create: mkdir");
 	if (set_props(tmp, user, NULL, e) < 0 || set_creation(tmp, e) < 0 ||
 	    rename_new(tmp, path, e) < 0) {
 		rm_rf(tmp, &e2);
 		return err_wrap(e, "create %s", name);
 	}
+	fault_point("dir create");
 	return 0;
 }
 
@@ -1198,9 +1227,15 @@ dir_destroy(struct store *s, const char *name, struct ioc_err *e)
 	/* Out of sight first, in one step; then removed at leisure. */
 	if (rm_rf(trash, e) < 0)
 		return -1;
-	if (is_dir(path) && rename(path, trash) < 0 && errno != ENOENT)
-		return err_sys(e, "destroy %s: rename %s", name, path);
-	if (rm_rf(trash, e) < 0 || remove_companions(s, name, e) < 0)
+	if (is_dir(path)) {
+		if (rename(path, trash) < 0 && errno != ENOENT)
+			return err_sys(e, "destroy %s: rename %s", name, path);
+		fault_point("dir destroy: hide");
+	}
+	if (rm_rf(trash, e) < 0)
+		return err_wrap(e, "destroy %s", name);
+	fault_point("dir destroy: remove");
+	if (remove_companions(s, name, e) < 0)
 		return err_wrap(e, "destroy %s", name);
 	return 0;
 }
@@ -1252,6 +1287,26 @@ copy_current(struct store *s, const char *name, const char *dst, struct ioc_err 
 	return r;
 }
 
+/* Snapshots being destroyed are renamed ".B@S" DESTROYED first: what a kill left of them goes at
+ * the next snapshot, snapshot destroy or rollback of the dataset (or its destroy). */
+#define DESTROYED "~destroy"
+
+static int
+purge_destroyed(struct store *s, const char *name, struct ioc_err *e)
+{
+	const char *base;
+	cleanup_free char *parent = ds_parent_path(s, name, &base);
+	struct strv c = {0};
+	int r = companions(parent, base, &c, e);
+
+	for (size_t i = 0; r == 0 && i < c.n; i++)
+		if (strchr(c.v[i], '@') && str_has_suffix(c.v[i], DESTROYED) &&
+		    (r = rm_rf(c.v[i], e)) == 0)
+			fault_point("dir purge destroyed snapshot");
+	strv_free(&c);
+	return r;
+}
+
 static int
 dir_snapshot(struct store *s, const char *name, const char *snap, struct ioc_err *e)
 {
@@ -1267,14 +1322,16 @@ dir_snapshot(struct store *s, const char *name, const char *snap, struct ioc_err
 	tmp = xasprintf("%s~", dst);
 	if (is_dir(dst))
 		return err_set(e, EEXIST, "snapshot %s@%s already exists", name, snap);
-	if (rm_rf(tmp, e) < 0)
+	if (purge_destroyed(s, name, e) < 0 || rm_rf(tmp, e) < 0)
 		return -1;
 	if (copy_current(s, name, tmp, e) < 0)
 		return err_wrap(e, "snapshot %s@%s", name, snap);
+	fault_point("dir snapshot: copy");
 	if (set_creation(tmp, e) < 0 || rename_new(tmp, dst, e) < 0) {
 		rm_rf(tmp, &e2);
 		return err_wrap(e, "snapshot %s@%s", name, snap);
 	}
+	fault_point("dir snapshot");
 	return 0;
 }
 
@@ -1286,16 +1343,22 @@ dir_snap_destroy(struct store *s, const char *name, const char *snap, struct ioc
 	if (check_name(name, false, e) < 0 || check_snap(snap, e) < 0)
 		return -1;
 	path = snap_path(s, name, snap);
+	tmp = xasprintf("%s~", path);
+	if (purge_destroyed(s, name, e) < 0)
+		return -1;
 	if (!is_dir(path))
-		return 0;
+		return rm_rf(tmp, e); /* what a snapshot cut short left, if anything */
 	if (check_dependents(s, name, snap, e) < 0)
 		return err_wrap(e, "destroy snapshot");
-	tmp = xasprintf("%s~", path);
-	if (rm_rf(tmp, e) < 0)
-		return -1;
+	free(tmp);
+	tmp = xasprintf("%s" DESTROYED, path);
 	if (rename(path, tmp) < 0)
 		return err_sys(e, "destroy snapshot %s@%s", name, snap);
-	return rm_rf(tmp, e);
+	fault_point("dir snapshot destroy: hide");
+	if (rm_rf(tmp, e) < 0)
+		return -1;
+	fault_point("dir snapshot destroy");
+	return 0;
 }
 
 struct snap_key {
@@ -1433,6 +1496,7 @@ dir_clone(struct store *s, const char *src, const char *snap, const char *dst, s
 		rm_rf(tmp, &e2);
 		return err_wrap(e, "clone %s to %s", origin, dst);
 	}
+	fault_point("dir clone: overlay");
 	/* The mount point last: it is what makes the dataset exist. Mounted now, as a ZFS
 	 * clone is, so that nothing written to its path can end up under the mount. */
 	if (mkdir(path, 0755) < 0) {
@@ -1440,6 +1504,7 @@ dir_clone(struct store *s, const char *src, const char *snap, const char *dst, s
 		rm_rf(ovl, &e2);
 		return -1;
 	}
+	fault_point("dir clone: mountpoint");
 	if (dir_mount(s, dst, e) < 0) {
 		rmdir(path);
 		rm_rf(ovl, &e2);
@@ -1489,10 +1554,12 @@ dir_copy(struct store *s, const char *src, const char *snap, const char *dst,
 		return -1;
 	if (copy_tree_filter(from, tmp, only ? keep_only : NULL, (void *)only, e) < 0)
 		return err_wrap(e, "copy %s@%s to %s", src, snap, dst);
+	fault_point("dir copy: files");
 	if (reset_root_props(tmp, e) < 0 || rename_new(tmp, path, e) < 0) {
 		rm_rf(tmp, &e2);
 		return err_wrap(e, "copy %s@%s to %s", src, snap, dst);
 	}
+	fault_point("dir copy");
 	return 0;
 }
 
@@ -1543,6 +1610,7 @@ exchange(const char *a, const char *b, struct ioc_err *e)
 {
 	if (renameat2(AT_FDCWD, a, AT_FDCWD, b, RENAME_EXCHANGE) < 0)
 		return err_sys(e, "exchange %s and %s", a, b);
+	fault_point("dir exchange");
 	return 0;
 }
 
@@ -1614,11 +1682,15 @@ rollback_overlay(struct store *s, const char *name, const char *snap, struct ioc
 	if (origin_path(s, name, &lower, e) < 0 || dir_umount(s, name, e) < 0)
 		return -1;
 	r = rm_rf(tmp, e);
-	if (r == 0 && (r = rollback_upper(snap, lower, tmp, e)) == 0)
+	if (r == 0 && (r = rollback_upper(snap, lower, tmp, e)) == 0) {
+		fault_point("dir rollback: copy");
 		r = exchange(tmp, upper, e);
+	}
 	/* The work directory must be empty for the next mount. */
 	if (r == 0 && (r = rm_rf(work, e)) == 0 && mkdir(work, 0700) < 0)
 		r = err_sys(e, "mkdir %s", work);
+	if (r == 0)
+		fault_point("dir rollback: work");
 	rm_rf(tmp, &e2);
 	if (dir_mount(s, name, r < 0 ? &e2 : e) < 0 && r == 0)
 		r = -1;
@@ -1641,8 +1713,10 @@ rollback_plain(struct store *s, const char *name, const char *snap, struct ioc_e
 	mount_list_free(&ml);
 	if (r == 0)
 		r = rm_rf(tmp, e);
-	if (r == 0 && (r = copy_tree(snap, tmp, e)) == 0 && (r = copy_props(path, tmp, e)) == 0)
+	if (r == 0 && (r = copy_tree(snap, tmp, e)) == 0 && (r = copy_props(path, tmp, e)) == 0) {
+		fault_point("dir rollback: copy");
 		r = exchange(tmp, path, e);
+	}
 	rm_rf(tmp, &e2);
 	return r;
 }
@@ -1674,14 +1748,17 @@ dir_rollback(struct store *s, const char *name, const char *snap, struct ioc_err
 	struct strv later = {0};
 	int r;
 
-	if (need_snapshot(s, name, snap, &sp, e) < 0 || need_dataset(s, name, e) < 0)
+	if (need_snapshot(s, name, snap, &sp, e) < 0 || need_dataset(s, name, e) < 0 ||
+	    purge_destroyed(s, name, e) < 0)
 		return -1;
+	/* The later snapshots first, as zfs does: a rollback cut short leaves the files as they
+	 * were or as the snapshot has them, and the same rollback again finishes it. */
 	r = later_snaps(s, name, snap, &later, e);
+	for (size_t i = 0; r == 0 && i < later.n; i++)
+		r = dir_snap_destroy(s, name, later.v[i], e);
 	if (r == 0)
 		r = is_overlay(s, name) ? rollback_overlay(s, name, sp, e)
 					: rollback_plain(s, name, sp, e);
-	for (size_t i = 0; r == 0 && i < later.n; i++)
-		r = dir_snap_destroy(s, name, later.v[i], e);
 	strv_free(&later);
 	return r < 0 ? err_wrap(e, "rollback %s@%s", name, snap) : 0;
 }
@@ -1708,8 +1785,8 @@ dir_promote(struct store *s, const char *name, struct ioc_err *e)
 	r = copy_current(s, name, tmp, e);
 	if (r == 0 && (r = copy_props(ovl, tmp, e)) == 0 && (r = dir_umount(s, name, e)) == 0)
 		r = exchange(tmp, path, e);
-	if (r == 0)
-		r = rm_rf(ovl, e);
+	if (r == 0 && (r = rm_rf(ovl, e)) == 0)
+		fault_point("dir promote: overlay removed");
 	rm_rf(tmp, &e2);
 	return r < 0 ? err_wrap(e, "promote %s", name) : 0;
 }
@@ -1733,7 +1810,8 @@ rewrite_origins(struct store *s, const char *from, const char *to, struct ioc_er
 			continue;
 		now = xasprintf("%s%s", to, o + strlen(from));
 		ovl = ds_sibling(s, clones.v[i].key, ".ovl");
-		r = xa_set(ovl, XA_ORIGIN, now, e);
+		if ((r = xa_set(ovl, XA_ORIGIN, now, e)) == 0)
+			fault_point("dir rename: origin");
 	}
 	kvlist_free(&clones);
 	return r;
@@ -1773,13 +1851,14 @@ dir_rename(struct store *s, const char *from, const char *to, struct ioc_err *e)
 	fp = ds_path(s, from);
 	tp = ds_path(s, to);
 	r = companions(fpar, fbase, &comp, e);
-	if (r == 0)
-		r = rename_new(fp, tp, e);
+	if (r == 0 && (r = rename_new(fp, tp, e)) == 0)
+		fault_point("dir rename");
 	for (size_t i = 0; r == 0 && i < comp.n; i++) {
 		const char *suffix = strrchr(comp.v[i], '/') + 2 + strlen(fbase);
 		cleanup_free char *dst = xasprintf("%s/.%s%s", tpar, tbase, suffix);
 
-		r = rename_new(comp.v[i], dst, e);
+		if ((r = rename_new(comp.v[i], dst, e)) == 0)
+			fault_point("dir rename: companion");
 	}
 	strv_free(&comp);
 	if (r == 0)

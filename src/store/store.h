@@ -79,10 +79,11 @@ struct store_ops {
 	int (*snapshot)(struct store *s, const char *name, const char *snap, struct ioc_err *e);
 	/* Refuses with EBUSY, naming them, while clones depend on it. Missing is success. */
 	int (*snap_destroy)(struct store *s, const char *name, const char *snap, struct ioc_err *e);
-	/* Roll name back to its snapshot snap, destroying the snapshots taken after it (as
-	 * `zfs rollback -r`). Refuses with EBUSY, naming them, while clones depend on one of
-	 * those. On dir, a clone's upper layer is rebuilt to show exactly the snapshot (its
-	 * overlay is unmounted for the moment it takes and mounted again). */
+	/* Roll name back to its snapshot snap, destroying the snapshots taken after it first (as
+	 * `zfs rollback -r`: cut short, the same rollback again finishes it). Refuses with EBUSY,
+	 * naming them, while clones depend on one of those. On dir, a clone's upper layer is
+	 * rebuilt to show exactly the snapshot (its overlay is unmounted for the moment it takes
+	 * and mounted again). */
 	int (*rollback)(struct store *s, const char *name, const char *snap, struct ioc_err *e);
 	/* Make the clone name independent of its origin. ZFS: `zfs promote` (the origin and the
 	 * snapshots before it move to name, and the old source becomes their clone). dir: the

@@ -20,6 +20,7 @@
 #include "store/store.h"
 #include "store/zfs_parse.h"
 #include "util/cleanup.h"
+#include "util/fault.h"
 #include "util/fs.h"
 #include "util/run.h"
 #include "util/str.h"
@@ -238,11 +239,30 @@ zfs_fail(const char *const argv[], struct ioc_err *e)
 	return zfs_fail_as(argv[0], what, e);
 }
 
+/* The verbs that change a pool, each a fault point once done (util/fault.c). */
+static const char *
+mutating(const char *const argv[])
+{
+	static const char *const verbs[] = {
+	    "zfs create", "zfs destroy", "zfs snapshot", "zfs clone", "zfs rollback", "zfs promote",
+	    "zfs rename", "zfs set",     "zfs inherit",  "zfs mount", "zfs umount",
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(verbs); i++)
+		if (streq(argv[1], verbs[i] + 4))
+			return verbs[i];
+	return NULL;
+}
+
 static int
 zfs_run(const char *const argv[], char **out, struct ioc_err *e)
 {
+	const char *what;
+
 	if (run_prog(argv, out, e) < 0)
 		return zfs_fail(argv, e);
+	if ((what = mutating(argv)))
+		fault_point(what);
 	return 0;
 }
 
@@ -810,6 +830,7 @@ copy_stream(const char *from, const char *to, const char *snap, struct ioc_err *
 
 	if (run_pipe(send, recv, e) < 0)
 		return zfs_fail_as("zfs", what, e);
+	fault_point("zfs send | zfs recv");
 	if (zfs_destroy_full(got, false, e) < 0) {
 		zfs_destroy_full(to, true, &e2);
 		return -1;
@@ -917,14 +938,18 @@ copy_entries(const char *tmp, const char *dst, const char *const *only, struct i
 }
 
 /* Some top-level directories of src@snap into a new dataset. zfs-fuse shows no
- * .zfs/snapshot, so the snapshot's files are read from a temporary read-only clone in the
- * base, named after our pid so that init can tell a leftover from a copy under way. */
+ * .zfs/snapshot, so the snapshot's files are read from a temporary read-only clone beside dst,
+ * named after our pid: under dst's parent (jails/UUID for a jail's root), it goes with the
+ * half-made jail that a kill leaves; in the base, init tells a leftover from a copy under way. */
 static int
 copy_only(struct store *s, const char *from, const char *dst, const char *const *only,
 	  struct ioc_err *e)
 {
 	static unsigned seq;
-	cleanup_free char *tmp = xasprintf(TMP_PREFIX "%ld-%u", (long)getpid(), seq++);
+	const char *slash = strrchr(dst, '/');
+	cleanup_free char *tmp =
+	    xasprintf("%.*s%s" TMP_PREFIX "%ld-%u", slash ? (int)(slash - dst) : 0, dst,
+		      slash ? "/" : "", (long)getpid(), seq++);
 	cleanup_free char *tmp_full = full_name(s, tmp), *dst_full = full_name(s, dst);
 	const char *clone[] = {"zfs", "clone", "-o", "readonly=on", from, tmp_full, NULL};
 	struct ioc_err e2;
