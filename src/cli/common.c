@@ -7,25 +7,46 @@
 
 #include "util/cleanup.h"
 
+void
+cmd_say(const char *name, const char *msg)
+{
+	static const char hex[] = "0123456789abcdef";
+
+	fflush(stdout);
+	fprintf(stderr, "iocage: %s: ", name);
+	/* Messages quote input: operands, file names, archive members, what a tool said. Any
+	 * byte of it that is not printable ASCII goes out as \xNN, so that none drives the
+	 * terminal (ESC, C1, a bare CR) or starts a line of its own. */
+	for (const unsigned char *p = (const unsigned char *)msg; *p; p++) {
+		if (*p >= 0x20 && *p < 0x7f)
+			fputc(*p, stderr);
+		else
+			fprintf(stderr, "\\x%c%c", hex[*p >> 4], hex[*p & 0xf]);
+	}
+	fputc('\n', stderr);
+}
+
 int
 cmd_fail(const struct cmd *c, const struct ioc_err *e)
 {
-	fflush(stdout);
-	fprintf(stderr, "iocage: %s: %s\n", c->name, e->msg);
+	cmd_say(c->name, e->msg);
 	return EXIT_FAIL;
 }
 
 int
 cmd_usage(const struct cmd *c, const char *fmt, ...)
 {
+	char msg[sizeof(((struct ioc_err *)0)->msg)];
 	va_list ap;
+	int n;
 
-	fflush(stdout);
-	fprintf(stderr, "iocage: %s: ", c->name);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	n = vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\nusage: iocage %s\n", c->usage);
+	if (n >= (int)sizeof(msg))
+		memcpy(msg + sizeof(msg) - 4, "...", 4);
+	cmd_say(c->name, msg);
+	fprintf(stderr, "usage: iocage %s\n", c->usage);
 	return EXIT_USAGE;
 }
 
