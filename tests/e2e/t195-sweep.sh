@@ -94,6 +94,7 @@ SAN_RE='AddressSanitizer|LeakSanitizer|UndefinedBehaviorSanitizer|runtime error:
 # check NAME OKCODES CMD ARGV...: run `iocage ARGV...` (ARGV starts with CMD, the command whose
 # messages these are, or CMD is '(global)'); OKCODES lists the allowed exit statuses.
 n_runs=0
+PHASE=''
 check() {
 	local name=$1 codes=$2 cmd=$3 rc why=() l nl=0 jailcmd=0
 	if [ "$codes" = jailcmd ]; then
@@ -121,11 +122,12 @@ check() {
 	# Only printable ASCII on stderr: ESC, a raw newline or tab from the input, or bytes
 	# that are not ASCII would reach the terminal as they came.
 	if LC_ALL=C grep -q '[^[:print:]]' "$errf"; then
-		why+=("stderr holds a control or non-ASCII byte")
+		why+=("stderr holds a control or non-ASCII byte ($(stat -c %s "$errf") bytes):"
+			"$(LC_ALL=C grep -o '[^[:print:]]' "$errf" | head -c 32 | od -An -c)")
 	fi
 	if LC_ALL=C grep -q $'[^\t[:print:]]' "$outf"; then
-		why+=("stdout holds a control or non-ASCII byte:" "$(LC_ALL=C grep -o $'[^\t[:print:]]' \
-			"$outf" | head -c 32 | od -An -c)")
+		why+=("stdout holds a control or non-ASCII byte ($(stat -c %s "$outf") bytes):"
+			"$(LC_ALL=C grep -o $'[^\t[:print:]]' "$outf" | head -c 32 | od -An -c)")
 	fi
 	while IFS= read -r l; do
 		nl=$((nl + 1))
@@ -143,9 +145,9 @@ check() {
 	done <"$errf"
 	[ "$nl" -le 3 ] || why+=("$nl lines on stderr")
 	if [ ${#why[@]} = 0 ]; then
-		pass "$name"
+		pass "$name$PHASE"
 	else
-		fail "$name"
+		fail "$name$PHASE"
 		diag "${why[@]}" "exit status $rc" "stderr:" "$(LC_ALL=C cat -v "$errf" | head -c 2000)" \
 			"stdout:" "$(LC_ALL=C cat -v "$outf" | head -c 600)"
 	fi
@@ -335,9 +337,9 @@ sweep_cmd() {
 
 	after=$(state)
 	if [ "$before" = "$after" ]; then
-		pass "$c: the hostile runs created and changed nothing"
+		pass "$c: the hostile runs created and changed nothing$PHASE"
 	else
-		fail "$c: the hostile runs created and changed nothing"
+		fail "$c: the hostile runs created and changed nothing$PHASE"
 		diag "$(diff <(printf '%s\n' "$before") <(printf '%s\n' "$after") | LC_ALL=C cat -v |
 			head -n 40)"
 	fi
@@ -346,6 +348,22 @@ sweep_cmd() {
 for c in $commands; do
 	sweep_cmd "$c"
 done
+
+# Again, with the victim running, for the commands whose summary says they act on running
+# jails (exec, console, pkg, runtime, cap...): their input then reaches what a stopped jail
+# never gets to (the jail's and the host's passwd, the jail's package manager, its cgroup).
+running_cmds=$(ioc help | awk '/^Commands:/ { on = 1; next } on && /^$/ { exit }
+	on && tolower($0) ~ /running jail/ { print $1 }')
+note "with the victim running: $(tr '\n' ' ' <<<"$running_cmds")"
+like "$running_cmds" '^exec$' "exec is among the commands on running jails"
+if ok -m "start victim" ioc start victim; then
+	PHASE=' (victim running)'
+	for c in $running_cmds; do
+		sweep_cmd "$c"
+	done
+	PHASE=''
+	ok -m "stop victim" ioc stop victim
+fi
 
 # The global options: --root and --pool with each hostile value, and without one.
 before=$(state)
