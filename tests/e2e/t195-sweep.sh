@@ -71,7 +71,7 @@ state() {
 	find /run/iocage -mindepth 1 2>/dev/null | grep -F -e "/$lock_prefix" -e "$victim" | sort
 	# Anything in /run/iocage whose name is not made by iocage from a uuid or a store's key.
 	find /run/iocage -mindepth 1 2>/dev/null | LC_ALL=C grep -v -E \
-		"^/run/iocage/(jails|locks|[a-z]+)(/(${UUID_RE}[^/]*|(dir|zfs)\.[^/]*))?\$" | sort
+		"^/run/iocage/(jails|locks|[a-z]+)(/(\.?${UUID_RE}[^/]*|(dir|zfs)\.[^/]*))?\$" | sort
 	echo "== cgroups"
 	# The victim's, and any whose name holds a byte of the hostile input (other jails of
 	# this host come and go meanwhile).
@@ -95,6 +95,7 @@ SAN_RE='AddressSanitizer|LeakSanitizer|UndefinedBehaviorSanitizer|runtime error:
 # messages these are, or CMD is '(global)'); OKCODES lists the allowed exit statuses.
 n_runs=0
 PHASE=''
+CHECK_ENV=() # env arguments for the run (VAR=VALUE, -u VAR)
 check() {
 	local name=$1 codes=$2 cmd=$3 rc why=() l nl=0 jailcmd=0
 	if [ "$codes" = jailcmd ]; then
@@ -109,7 +110,7 @@ check() {
 		while IFS= read -r -d '' l; do more+=("$l"); done < <(extra "$@")
 		set -- "$1" "${more[@]}" "${@:2}"
 	fi
-	(cd "$CWD" && exec "$IOCAGE_BIN" "$@" </dev/null >"$outf" 2>"$errf")
+	(cd "$CWD" && exec env "${CHECK_ENV[@]}" "$IOCAGE_BIN" "$@" </dev/null >"$outf" 2>"$errf")
 	rc=$?
 	[[ " $codes " == *" $rc "* ]] || why+=("exit status $rc, wanted one of: $codes")
 	[ "$rc" -lt 128 ] || why+=("killed by signal $((rc - 128))")
@@ -377,6 +378,17 @@ for i in "${!HOSTILE[@]}"; do
 	check "${SHOWN[i]} as the command" "2" '(global)' "$h"
 	[ -z "$h" ] || check "-${SHOWN[i]} as a global option" "2" '(global)' "-$h" list
 done
+# The same through the environment (not ''. which means "not set": the host's default
+# store, which this test must not touch).
+for i in "${!HOSTILE[@]}"; do
+	[ -n "${HOSTILE[i]}" ] || continue
+	for v in IOCAGE_ROOT IOCAGE_POOL; do
+		CHECK_ENV=(-u IOCAGE_ROOT -u IOCAGE_POOL "$v=${HOSTILE[i]}")
+		check "$v=${SHOWN[i]} list" "1 2" '(global)' list
+		check "$v=${SHOWN[i]} create -e" "1 2" '(global)' create -e
+	done
+done
+CHECK_ENV=()
 check "--root without its value" "2" '(global)' --root
 check "--pool without its value" "2" '(global)' --pool
 after=$(state)
