@@ -191,8 +191,9 @@ is "$(mounts_gained)" "" "CVE-2024-21626: the host gained no mount"
 # replaced by a symlink to a host path, so that the mount lands on the host. Every target
 # iocage mounts onto gets one: a basejail's release directories (bin sbin lib usr, and the
 # jail's own usr/local bound back over the release's), /proc, /sys, /dev and the /dev/pts,
-# /dev/shm below it. Start either works (the mount stays in the jail) or refuses cleanly;
-# the host directory is untouched and gains no mount.
+# /dev/shm below it; and /tmp, which iocage mounts nothing on (exec_start writes there).
+# Start either works (the mount stays in the jail) or refuses cleanly; the host directory
+# is untouched and gains no mount.
 hostdir=$T_TMP/hosttarget
 mkdir -p "$hostdir"
 printf 'host directory: must stay as it is\n' >"$hostdir/keep"
@@ -232,7 +233,7 @@ for t in bin sbin lib usr usr/local; do
 	target_attack bj $t
 done
 ok -m "create the jail tg" ioc create release=R tag=tg
-for t in proc sys dev dev/pts dev/shm; do
+for t in proc sys dev dev/pts dev/shm tmp; do
 	target_attack tg $t
 done
 ok -m "the basejail bj still starts" ioc start bj
