@@ -164,7 +164,10 @@ static const struct cmd cmds[] = {
 	 "                get the snapshot's state\n",
 	 CMD_ROOT | CMD_MUTATES},
 	{"runtime", cmd_runtime, "runtime [-H] [--json] UUID|TAG",
-	 "Show a running jail's live parameters, one name=value per line.", "", 0},
+	 "Show a running jail's live parameters, one name=value per line.",
+	 "  -H            NAME<TAB>VALUE lines\n"
+	 "  --json        a JSON object\n",
+	 0},
 	{"set", cmd_set, "set PROP=VALUE... UUID|TAG|default",
 	 "Set properties of a jail, or the defaults for jails created later; all or none.",
 	 "  PROP=VALUE    one or more; every value is checked before any is set\n"
@@ -300,7 +303,10 @@ parse_global(int argc, char **argv, struct ioc *ioc, int *status)
 			*status = cmd_help(ioc, cmd_find("help"), argc - i, argv + i);
 			return -1;
 		} else {
-			fprintf(stderr, "iocage: unknown option '%s'\n", a);
+			char show[256];
+
+			fprintf(stderr, "iocage: unknown option '%s'\n",
+				str_shown(a, show, sizeof(show)));
 			usage(stderr);
 			*status = EXIT_USAGE;
 			return -1;
@@ -346,10 +352,12 @@ main(int argc, char **argv)
 	c = cmd_find(argv[i]);
 	if (!c) {
 		const char *s = suggest(argv[i]);
+		char show[256];
 
 		fprintf(stderr,
 			"iocage: unknown command '%s'%s%s%s\nRun `iocage help` for the commands.\n",
-			argv[i], s ? " (did you mean '" : "", s ? s : "", s ? "'?)" : "");
+			str_shown(argv[i], show, sizeof(show)), s ? " (did you mean '" : "",
+			s ? s : "", s ? "'?)" : "");
 		return EXIT_USAGE;
 	}
 	if ((c->flags & CMD_ROOT) && geteuid() != 0) {

@@ -34,6 +34,9 @@ const struct cmd *cmd_find(const char *name);
 /* Exit codes. */
 enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
 
+/* "iocage: NAME: message" on stderr, every byte of message that is not printable ASCII as
+ * \xNN. Every message of iocage goes out through it. */
+void cmd_say(const char *name, const char *msg);
 /* "iocage: CMD: message" on stderr; returns EXIT_FAIL. */
 int cmd_fail(const struct cmd *c, const struct ioc_err *e);
 /* "iocage: CMD: message" and the usage line on stderr; returns EXIT_USAGE. */

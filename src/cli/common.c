@@ -7,28 +7,39 @@
 
 #include "util/cleanup.h"
 
+void
+cmd_say(const char *name, const char *msg)
+{
+	fflush(stdout);
+	fprintf(stderr, "iocage: %s: ", name);
+	/* Messages quote input: operands, file names, archive members, what a tool said. A
+	 * control character (C0, DEL, C1) or a byte that is not UTF-8 goes out as \xNN, so that
+	 * none drives the terminal (ESC, CSI, a bare CR) or starts a line of its own. */
+	str_fputs_safe(msg, stderr);
+	fputc('\n', stderr);
+}
+
 int
 cmd_fail(const struct cmd *c, const struct ioc_err *e)
 {
-	fflush(stdout);
-	/* The message may quote what a jail or an archive named: safe for the terminal. */
-	fprintf(stderr, "iocage: %s: ", c->name);
-	str_fputs_safe(e->msg, stderr);
-	fputc('\n', stderr);
+	cmd_say(c->name, e->msg);
 	return EXIT_FAIL;
 }
 
 int
 cmd_usage(const struct cmd *c, const char *fmt, ...)
 {
+	char msg[sizeof(((struct ioc_err *)0)->msg)];
 	va_list ap;
+	int n;
 
-	fflush(stdout);
-	fprintf(stderr, "iocage: %s: ", c->name);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	n = vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\nusage: iocage %s\n", c->usage);
+	if (n >= (int)sizeof(msg))
+		memcpy(msg + sizeof(msg) - 4, "...", 4);
+	cmd_say(c->name, msg);
+	fprintf(stderr, "usage: iocage %s\n", c->usage);
 	return EXIT_USAGE;
 }
 

@@ -46,6 +46,12 @@ cmd_export(struct ioc *ioc, const struct cmd *c, int argc, char **argv)
 			return EXIT_USAGE;
 		if (!*optarg)
 			return cmd_usage(c, "-o needs a file, or - for standard output");
+		/* The name goes into FILE.sha256 as one line and is printed when done. */
+		if (str_text_bad(optarg))
+			return cmd_usage(c,
+					 "-o: the file name has a control character or is not "
+					 "UTF-8 (at byte %zu); name the file in plain text",
+					 str_text_bad(optarg));
 		o.out = optarg;
 	}
 	if (co.help)
@@ -65,7 +71,7 @@ static void
 print_note(const char *msg, void *arg)
 {
 	(void)arg;
-	fprintf(stderr, "iocage: import: %s\n", msg);
+	cmd_say("import", msg);
 }
 
 int

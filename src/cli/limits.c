@@ -57,8 +57,11 @@ cap_or_uncap(struct ioc *ioc, const struct cmd *c, int argc, char **argv, bool c
 		r = cmd_fail(c, &e);
 	} else {
 		printf("%s (%s): %s\n", j->uuid, j->tag, cap ? "limits applied" : "limits removed");
-		for (size_t i = 0; i < notes.n; i++)
-			fprintf(stderr, "iocage: %s: %s: %s\n", c->name, j->tag, notes.v[i]);
+		for (size_t i = 0; i < notes.n; i++) {
+			cleanup_free char *m = xasprintf("%s: %s", j->tag, notes.v[i]);
+
+			cmd_say(c->name, m);
+		}
 		r = EXIT_OK;
 	}
 	strv_free(&notes);

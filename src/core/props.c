@@ -379,42 +379,6 @@ bad_value(struct ioc_err *e, const struct prop *p, const char *val, const char *
 	return err_set(e, EINVAL, "%s: '%s' %s", p->name, str_shown(val, show, sizeof(show)), rest);
 }
 
-/* Length of the UTF-8 sequence at s with its code point in *cp, or 0 when it is not valid
- * UTF-8: overlong forms, surrogates and code points past U+10FFFF are refused too. */
-static size_t
-utf8_next(const unsigned char *s, uint32_t *cp)
-{
-	size_t n;
-	uint32_t c;
-
-	if (s[0] < 0x80) {
-		*cp = s[0];
-		return 1;
-	}
-	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-		n = 2;
-		c = s[0] & 0x1f;
-	} else if ((s[0] & 0xf0) == 0xe0) {
-		n = 3;
-		c = s[0] & 0x0f;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		n = 4;
-		c = s[0] & 0x07;
-	} else {
-		return 0;
-	}
-	for (size_t i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80) /* a NUL stops here too */
-			return 0;
-		c = (c << 6) | (s[i] & 0x3f);
-	}
-	if ((n == 3 && c < 0x800) || (n == 4 && (c < 0x10000 || c > 0x10ffff)) ||
-	    (c >= 0xd800 && c <= 0xdfff))
-		return 0;
-	*cp = c;
-	return n;
-}
-
 /* What every value must be: at most PROP_VALUE_MAX bytes of UTF-8 with no control
  * characters (C0, DEL, and C1, which terminals obey as well). */
 static int
@@ -428,7 +392,7 @@ check_text(const struct prop *p, const char *val, struct ioc_err *e)
 		return err_set(e, EINVAL, "%s: the value is longer than %d bytes", p->name,
 			       PROP_VALUE_MAX);
 	for (i = 0; i < len; i += n) {
-		n = utf8_next(s + i, &cp);
+		n = str_utf8_next(s + i, &cp);
 		if (n == 0)
 			return bad_value(e, p, val, "is not valid UTF-8 (at byte %zu)", i + 1);
 		if (cp < 0x20 || (cp >= 0x7f && cp <= 0x9f))

@@ -177,12 +177,40 @@ search_exec(const char *cmd, char *const argv[], char *const envp[])
 	return seen_eacces ? EACCES : ENOENT;
 }
 
+/* cmd as the message shows it: bytes that are not printable ASCII as \xNN (the name may hold
+ * an ESC or a newline that must not reach the caller's terminal), cut to fit buf. */
+static const char *
+shown(const char *cmd, char *buf, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *p = (const unsigned char *)cmd;
+	size_t o = 0;
+
+	for (; *p && o + 8 <= len; p++) {
+		if (*p >= 0x20 && *p < 0x7f) {
+			buf[o++] = (char)*p;
+			continue;
+		}
+		buf[o++] = '\\';
+		buf[o++] = 'x';
+		buf[o++] = hex[*p >> 4];
+		buf[o++] = hex[*p & 0xf];
+	}
+	if (*p) {
+		memcpy(buf + o, "...", 3);
+		o += 3;
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
 static int
 run_exec(char *const argv[])
 {
 	int err = search_exec(argv[0], argv, environ);
+	char show[256];
 
-	say(argv[0], ": ", strerror(err));
+	say(shown(argv[0], show, sizeof(show)), ": ", strerror(err));
 	return err == EACCES || err == ENOEXEC ? 126 : 127;
 }
 

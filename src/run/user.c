@@ -288,6 +288,37 @@ openat2_in_root(int rootfd, const char *path, int flags)
 	return fd;
 }
 
+/* Open a regular file of the jail for reading. It is found and checked through an O_PATH
+ * descriptor first, and only then opened, through that descriptor's /proc/self/fd link
+ * (the very file checked, even if the name was replaced since): opening is not harmless
+ * for what else the name could be. A FIFO's open wakes a writer that waits on it; a device
+ * may act on open (a watchdog starts its timer, a tape rewinds). */
+static int
+open_jail_file(int rootfd, const char *path, struct stat *st, struct ioc_err *e)
+{
+	cleanup_close int pfd = -1, fd = -1;
+	char link[32];
+	struct stat st2;
+
+	pfd = openat2_in_root(rootfd, path, O_PATH | O_CLOEXEC);
+	if (pfd < 0)
+		return err_sys(e, "open %s in the jail", path);
+	if (fstat(pfd, st) < 0)
+		return err_sys(e, "stat %s in the jail", path);
+	if (!S_ISREG(st->st_mode))
+		return err_set(e, EINVAL, "%s in the jail is not a regular file", path);
+	if (st->st_size > (off_t)JAIL_FILE_MAX)
+		return err_set(e, EFBIG, "%s in the jail is larger than %u bytes", path,
+			       JAIL_FILE_MAX);
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", pfd);
+	fd = open(link, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return err_sys(e, "open %s in the jail", path);
+	if (fstat(fd, &st2) < 0 || st2.st_dev != st->st_dev || st2.st_ino != st->st_ino)
+		return err_set(e, EAGAIN, "%s in the jail changed while it was opened", path);
+	return TAKE_FD(fd);
+}
+
 /* Read a small regular file of the jail: a FIFO, a device or a huge file is refused. */
 static int
 read_jail_file(int rootfd, const char *path, char **ret, size_t *ret_len, struct ioc_err *e)
@@ -297,16 +328,8 @@ read_jail_file(int rootfd, const char *path, char **ret, size_t *ret_len, struct
 	size_t len = 0, cap;
 	struct stat st;
 
-	fd = openat2_in_root(rootfd, path, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
-	if (fd < 0)
-		return err_sys(e, "open %s in the jail", path);
-	if (fstat(fd, &st) < 0)
-		return err_sys(e, "stat %s in the jail", path);
-	if (!S_ISREG(st.st_mode))
-		return err_set(e, EINVAL, "%s in the jail is not a regular file", path);
-	if (st.st_size > (off_t)JAIL_FILE_MAX)
-		return err_set(e, EFBIG, "%s in the jail is larger than %u bytes", path,
-			       JAIL_FILE_MAX);
+	if ((fd = open_jail_file(rootfd, path, &st, e)) < 0)
+		return -1;
 	/* One byte more than the limit, to see a file that grows while we read it. */
 	cap = (size_t)st.st_size + 4096;
 	cap = cap > JAIL_FILE_MAX + 1 ? JAIL_FILE_MAX + 1 : cap;

@@ -1933,6 +1933,13 @@ store_dir_open(struct store **ret, const char *root, struct ioc_err *e)
 
 	if (!root || !*root)
 		return err_set(e, EINVAL, "the dir backend needs a root directory");
+	/* The root's path goes into mount options, lock names and messages, one line each. */
+	if (str_text_bad(root))
+		return err_set(
+		    e, EINVAL,
+		    "root '%s': the path has a control character or is not UTF-8 (at byte "
+		    "%zu); use a directory with a plain name",
+		    root, str_text_bad(root));
 	abs = resolve_root(root);
 	if (!abs)
 		return err_sys(e, "root %s", root);

@@ -10,6 +10,7 @@
  *  - snapshots are not visible under .zfs there: files of a snapshot are read from a clone.
  * The number of zfs processes an operation starts never depends on the number of jails. */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +29,10 @@
 #define UPROP      "iocage:"
 #define TMP_PREFIX ".tmp-copy-"
 
+/* jails, releases and templates hold root filesystems with set-uid programs that a release
+ * archive brought or a jail's root made (uid 0 in a jail is uid 0 on the host): a host user
+ * who can reach one runs it as root. So each of these datasets' top directory is 0700, as
+ * the dir backend's layout is. */
 static const char *const layout[] = {"jails",  "releases", "templates", "download",
 				     "images", "packages", "log",       ".defaults"};
 
@@ -1235,6 +1240,27 @@ create_base(struct store *s, struct ioc_err *e)
 	return 0;
 }
 
+/* The top directory of each layout dataset, where it is mounted, 0700 (see layout). Stores
+ * made before this was done are closed on their next use. */
+static int
+layout_close(struct store *s, struct ioc_err *e)
+{
+	for (size_t i = 0; s->mnt && i < ARRAY_SIZE(layout); i++) {
+		cleanup_free char *path = join_path(s->mnt, layout[i]);
+		cleanup_close int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		struct stat st;
+
+		if (fd < 0 &&
+		    errno == ENOENT) /* not mounted (canmount=off, or mounted elsewhere) */
+			continue;
+		if (fd < 0 || fstat(fd, &st) < 0)
+			return err_sys(e, "open %s", path);
+		if ((st.st_mode & 077) && fchmod(fd, st.st_mode & 0700) < 0)
+			return err_sys(e, "make %s 0700", path);
+	}
+	return 0;
+}
+
 /* A ready layout costs one `zfs list`. */
 static int
 zfs_init(struct store *s, struct ioc_err *e)
@@ -1260,6 +1286,8 @@ zfs_init(struct store *s, struct ioc_err *e)
 	}
 	if (r == 0)
 		clean_stale_tmp(s, &names);
+	if (r == 0)
+		r = layout_close(s, e);
 	strv_free(&names);
 	return r < 0 ? err_wrap(e, "init %s", s->base) : 0;
 }

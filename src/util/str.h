@@ -45,6 +45,13 @@ size_t str_utf8_len(const char *s);
  * jail or an archive. */
 void str_fputs_safe(const char *s, FILE *f);
 
+/* Length of the UTF-8 sequence at s with its code point in *cp, or 0 when it is not valid
+ * UTF-8: overlong forms, surrogates and code points past U+10FFFF are refused too. */
+size_t str_utf8_next(const unsigned char *s, uint32_t *cp);
+/* 0 when s is one line of text (valid UTF-8 without C0, DEL or C1 control characters, which
+ * terminals obey), else the 1-based offset of the first byte that is not. */
+size_t str_text_bad(const char *s);
+
 /* A growable NUL-terminated buffer. A zeroed struct is an empty buffer. */
 struct sbuf {
 	char *s;

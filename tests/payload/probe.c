@@ -16,6 +16,11 @@
  *                               (pid, exe) print seen=PID TARGET wr=R reopen=R write=R (as
  *                               open-exe) opened=FILE (what the O_PATH fd really was, spaces
  *                               as _: the process may have exec'd since); then watched=N
+ *   probe watch-leak SECONDS PATH...  scan /proc for other processes for that long; for
+ *                               each, try every PATH below its cwd, root and every fd link
+ *                               (/proc/PID/cwd/PATH...): leak=PID LINK PATH for each that
+ *                               exists (the process holds a way out to it); then
+ *                               watched=PIDS links=LINKS (how many the scan could look into)
  *   probe tiocsti [TEXT]        push TEXT (default "x") into stdin's terminal input:
  *                               stdin_tty=0|1, tiocsti=ok|ERRNO
  *   probe mount [FSTYPE [DATA [TARGET]]]  mount("none", TARGET (/mnt), FSTYPE (tmpfs)):
@@ -480,6 +485,87 @@ do_watch_exe(const char *secs)
 	return 0;
 }
 
+/* Try every path below one link of pid (cwd, root, fd/N); print the ones that exist. */
+static void
+leak_try(int pid, const char *link, char **paths, int npaths)
+{
+	char p[4400];
+	struct stat st;
+
+	for (int i = 0; i < npaths; i++) {
+		snprintf(p, sizeof(p), "/proc/%d/%s/%s", pid, link, paths[i]);
+		if (lstat(p, &st) == 0)
+			printf("leak=%d %s %s\n", pid, link, paths[i]);
+	}
+}
+
+/* The cwd, root and open files of one process: how many links could be looked into. */
+static int
+leak_scan(int pid, char **paths, int npaths)
+{
+	char dir[64], link[300];
+	struct dirent *de;
+	int links = 0;
+	DIR *d;
+
+	snprintf(dir, sizeof(dir), "/proc/%d/cwd", pid);
+	if (access(dir, F_OK) == 0)
+		links++;
+	leak_try(pid, "cwd", paths, npaths);
+	leak_try(pid, "root", paths, npaths);
+	snprintf(dir, sizeof(dir), "/proc/%d/fd", pid);
+	if (!(d = opendir(dir)))
+		return links;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		links++;
+		snprintf(link, sizeof(link), "fd/%s", de->d_name);
+		leak_try(pid, link, paths, npaths);
+	}
+	closedir(d);
+	return links;
+}
+
+/* Watch for processes that appear in the jail (iocage's own, on their way in, above all)
+ * and look for the host through what they hold: CVE-2024-21626 left runc's fd of the host's
+ * /sys/fs/cgroup open in the container, and its cwd outside the root. */
+static int
+do_watch_leak(const char *secs, char **paths, int npaths)
+{
+	enum { MAXSEEN = 65536 };
+	static int seen[MAXSEEN];
+	int nseen = 0, links = 0, self = getpid();
+	double end = now() + atof(secs);
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	while (now() < end) {
+		DIR *d = opendir("/proc");
+		struct dirent *de;
+
+		if (!d) {
+			kv("watch", ename(errno));
+			return 0;
+		}
+		while ((de = readdir(d))) {
+			int pid = atoi(de->d_name), known = 0;
+
+			if (pid <= 0 || pid == self)
+				continue;
+			/* Looked into each time: what a process holds changes as it goes from
+			 * the host into the jail. */
+			links += leak_scan(pid, paths, npaths);
+			for (int i = 0; i < nseen && !known; i++)
+				known = seen[i] == pid;
+			if (!known && nseen < MAXSEEN)
+				seen[nseen++] = pid;
+		}
+		closedir(d);
+	}
+	printf("watched=%d links=%d\n", nseen, links);
+	return 0;
+}
+
 static int
 do_tiocsti(const char *text)
 {
@@ -912,7 +998,8 @@ static int
 usage(void)
 {
 	fprintf(stderr, "usage: probe [write FILE DATA|rewrite FILE|read FILE|open-exe PID|exe PID|"
-			"watch-exe SECS|tiocsti [TEXT]|mount [FSTYPE [DATA [TARGET]]]|module|"
+			"watch-exe SECS|watch-leak SECS PATH...|tiocsti [TEXT]|"
+			"mount [FSTYPE [DATA [TARGET]]]|module|"
 			"mknod [PATH [MAJ MIN]]|mknod-chr PATH MAJ MIN|unshare|keyctl|sysrq|"
 			"sysfs [FILE]|mkdir DIR|ls DIR|stat PATH|fork N [SECS]|ptrace PID|handle|"
 			"bpf|sethostname NAME|alloc MIB|nofile|spin SECS|rlimit|ptys N|fill FILE MIB]\n");
@@ -951,6 +1038,11 @@ main(int argc, char **argv)
 	if (!strcmp(op, "exe")) {
 		ARGS(1);
 		return do_exe(argv[2]);
+	}
+	if (!strcmp(op, "watch-leak")) {
+		if (argc < 4)
+			return usage();
+		return do_watch_leak(argv[2], argv + 3, argc - 3);
 	}
 	if (!strcmp(op, "watch-exe")) {
 		ARGS(1);
