@@ -77,6 +77,8 @@ root_path(struct ioc *ioc, const struct jail *j)
  *   store=KEY        the run key of its store (zfs.POOL or dir.ROOT, as the locks are named)
  *   policy=BITS      its sec_policy, as policy_bits() writes it
  *   exec_clean=0|1
+ *   starter=PID STARTTIME   the iocage that is starting the jail, until its last step: a
+ *                           start killed half-way leaves a jail that is not running
  * Beside it UUID.bpf, the seccomp filter the jail runs under, and the tag index KEY.TAG
  * holding the UUID. Together they let exec enter a running jail without reading its store:
  * no zfs call, no property lookups, the same fence as the jail's init. */
@@ -170,7 +172,18 @@ rec_read(const char *uuid, struct run_rec *r)
 			snprintf(r->store, sizeof(r->store), "%s", v);
 		else if (streq(line, "exec_clean"))
 			r->exec_clean = streq(v, "1");
-		else if (streq(line, "policy")) {
+		else if (streq(line, "starter")) {
+			unsigned long long spid, sst;
+			struct jail_proc sp;
+
+			/* Half started: running only while its starter still works on it. */
+			if (sscanf(v, "%llu %llu", &spid, &sst) != 2 || spid < 1 ||
+			    spid > INT32_MAX)
+				return -1;
+			sp = (struct jail_proc){.pid = (pid_t)spid, .starttime = sst};
+			if (run_alive(&sp) != 1)
+				return -1;
+		} else if (streq(line, "policy")) {
 			char *end;
 
 			errno = 0;
@@ -201,6 +214,7 @@ state_write(struct ioc *ioc, const struct jail *j, const struct jail_proc *jp,
 {
 	char path[512], key[256];
 	cleanup_free char *text = NULL;
+	uint64_t self_st;
 	int n;
 
 	if (mkdir_p(IOC_STATEDIR, 0700, e) < 0)
@@ -209,15 +223,36 @@ state_write(struct ioc *ioc, const struct jail *j, const struct jail_proc *jp,
 	if (sec_filter_save(filter, path, e) < 0)
 		return -1;
 	run_key(ioc->st, key, sizeof(key));
-	text = xasprintf("%d %llu\ntag=%s\nstore=%s\npolicy=%u\nexec_clean=%d\n", (int)jp->pid,
-			 (unsigned long long)jp->starttime, j->tag, key, policy_bits(sec),
-			 val_is(ioc, j, "exec_clean", "1"));
+	if (proc_starttime(getpid(), &self_st, e) < 0)
+		return -1;
+	text = xasprintf("%d %llu\ntag=%s\nstore=%s\npolicy=%u\nexec_clean=%d\nstarter=%d %llu\n",
+			 (int)jp->pid, (unsigned long long)jp->starttime, j->tag, key,
+			 policy_bits(sec), val_is(ioc, j, "exec_clean", "1"), (int)getpid(),
+			 (unsigned long long)self_st);
 	n = (int)strlen(text);
 	state_path(j->uuid, "", path, sizeof(path));
 	if (write_file_atomic(path, text, (size_t)n, 0600, e) < 0)
 		return -1;
 	tag_index_path(key, j->tag, path, sizeof(path));
 	return write_file_atomic(path, j->uuid, strlen(j->uuid), 0600, e);
+}
+
+/* The start's last step: the record loses its starter line, and the jail runs on its own. */
+static int
+state_started(const struct jail *j, struct ioc_err *e)
+{
+	cleanup_free char *s = NULL;
+	char path[128], *p, *end;
+
+	state_path(j->uuid, "", path, sizeof(path));
+	if (read_file(path, &s, 4096, e) < 0)
+		return -1;
+	p = strstr(s, "\nstarter=");
+	if (!p)
+		return 0;
+	end = strchr(p + 1, '\n');
+	memmove(p + 1, end ? end + 1 : p + strlen(p), strlen(end ? end + 1 : "") + 1);
+	return write_file_atomic(path, s, strlen(s), 0600, e);
 }
 
 /* The tag index entry, if it still names this jail (a later jail may have taken the tag). */
@@ -977,6 +1012,12 @@ up_last_started(struct run_ctx *c, struct ioc_err *e)
 }
 
 static int
+up_started(struct run_ctx *c, struct ioc_err *e)
+{
+	return state_started(c->j, e) < 0 ? -1 : STEP_SKIPPED;
+}
+
+static int
 up_network(struct run_ctx *c, struct ioc_err *e)
 {
 	return jailnet_up(c->ioc, c->j, c->jp.pid, c->note, sizeof(c->note), e);
@@ -1002,6 +1043,7 @@ static const struct step start_steps[] = {
     {"exec_start", up_exec_start, NULL},
     {"exec_poststart", up_poststart, NULL},
     {NULL, up_last_started, NULL},
+    {NULL, up_started, NULL},
 };
 
 /* Run steps in order; on a failure walk back through those done. */
