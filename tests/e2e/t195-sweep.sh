@@ -69,9 +69,9 @@ state() {
 		grep -F -e "$top" -e "$T_TMP" -e "$victim" -e "${IOCAGE_POOL:-/nonexistent}" | sort
 	echo "== /run/iocage"
 	find /run/iocage -mindepth 1 2>/dev/null | grep -F -e "/$lock_prefix" -e "$victim" | sort
-	# Anything in /run/iocage whose name is not made by iocage from a uuid or a store's key.
-	find /run/iocage -mindepth 1 2>/dev/null | LC_ALL=C grep -v -E \
-		"^/run/iocage/(jails|locks|[a-z]+)(/(\.?${UUID_RE}[^/]*|(dir|zfs)\.[^/]*))?\$" | sort
+	# Any whose name holds a byte of the hostile input (other work on this host makes and
+	# removes files there meanwhile).
+	find /run/iocage -mindepth 1 2>/dev/null | LC_ALL=C grep -e '[^[:print:]]' -e AAAA | sort
 	echo "== cgroups"
 	# The victim's, and any whose name holds a byte of the hostile input (other jails of
 	# this host come and go meanwhile).
@@ -110,12 +110,14 @@ check() {
 		while IFS= read -r -d '' l; do more+=("$l"); done < <(extra "$@")
 		set -- "$1" "${more[@]}" "${@:2}"
 	fi
+	# New files each time: nothing that outlived an earlier run can write into these.
+	rm -f -- "$outf" "$errf"
 	(cd "$CWD" && exec env "${CHECK_ENV[@]}" "$IOCAGE_BIN" "$@" </dev/null >"$outf" 2>"$errf")
 	rc=$?
 	[[ " $codes " == *" $rc "* ]] || why+=("exit status $rc, wanted one of: $codes")
 	[ "$rc" -lt 128 ] || why+=("killed by signal $((rc - 128))")
 	if LC_ALL=C grep -Eq "$SAN_RE" "$errf"; then
-		why+=("a sanitizer report")
+		why+=("a sanitizer report: $(LC_ALL=C grep -Eo "$SAN_RE" "$errf" | head -n 3 | tr '\n' ' ')")
 	fi
 	if [ "$rc" != 0 ] && [ ! -s "$errf" ]; then
 		why+=("no message on stderr")
