@@ -69,9 +69,9 @@ state() {
 		grep -F -e "$top" -e "$T_TMP" -e "$victim" -e "${IOCAGE_POOL:-/nonexistent}" | sort
 	echo "== /run/iocage"
 	find /run/iocage -mindepth 1 2>/dev/null | grep -F -e "/$lock_prefix" -e "$victim" | sort
-	# Anything in /run/iocage whose name is not made by iocage from a uuid or a store's key.
-	find /run/iocage -mindepth 1 2>/dev/null | LC_ALL=C grep -v -E \
-		"^/run/iocage/(jails|locks|[a-z]+)(/(\.?${UUID_RE}[^/]*|(dir|zfs)\.[^/]*))?\$" | sort
+	# Any whose name holds a byte of the hostile input (other work on this host makes and
+	# removes files there meanwhile).
+	find /run/iocage -mindepth 1 2>/dev/null | LC_ALL=C grep -e '[^[:print:]]' -e AAAA | sort
 	echo "== cgroups"
 	# The victim's, and any whose name holds a byte of the hostile input (other jails of
 	# this host come and go meanwhile).
@@ -97,7 +97,7 @@ n_runs=0
 PHASE=''
 CHECK_ENV=() # env arguments for the run (VAR=VALUE, -u VAR)
 check() {
-	local name=$1 codes=$2 cmd=$3 rc why=() l nl=0 jailcmd=0 bad
+	local name=$1 codes=$2 cmd=$3 rc why=() l nl=0 jailcmd=0 bad err
 	if [ "$codes" = jailcmd ]; then
 		# A command the jail cannot run: 127 (126: found, not runnable), as in a
 		# shell; the jail's side says so as "iocage: COMMAND: why".
@@ -110,14 +110,18 @@ check() {
 		while IFS= read -r -d '' l; do more+=("$l"); done < <(extra "$@")
 		set -- "$1" "${more[@]}" "${@:2}"
 	fi
+	# New files each time: nothing that outlived an earlier run can write into these.
+	rm -f -- "$outf" "$errf"
 	(cd "$CWD" && exec env "${CHECK_ENV[@]}" "$IOCAGE_BIN" "$@" </dev/null >"$outf" 2>"$errf")
 	rc=$?
 	[[ " $codes " == *" $rc "* ]] || why+=("exit status $rc, wanted one of: $codes")
 	[ "$rc" -lt 128 ] || why+=("killed by signal $((rc - 128))")
-	if LC_ALL=C grep -Eq "$SAN_RE" "$errf"; then
-		why+=("a sanitizer report")
+	# What stderr holds is read once; every check below and the diagnostics look at that.
+	err=$(LC_ALL=C tr -d '\0' <"$errf")
+	if [[ $err =~ $SAN_RE ]]; then
+		why+=("a sanitizer report: ${BASH_REMATCH[0]}")
 	fi
-	if [ "$rc" != 0 ] && [ ! -s "$errf" ]; then
+	if [ "$rc" != 0 ] && [ -z "$err" ]; then
 		why+=("no message on stderr")
 	fi
 	# Only printable ASCII on stderr: ESC, a raw newline or tab from the input, or bytes
@@ -140,13 +144,13 @@ check() {
 		"usage: iocage "*) [ "$cmd" = '(global)' ] || why+=("a usage line of another command") ;;
 		*) why+=("a line that is neither 'iocage: $cmd: ...' nor a usage line") ;;
 		esac
-	done <"$errf"
+	done < <([ -z "$err" ] || printf '%s\n' "$err")
 	[ "$nl" -le 3 ] || why+=("$nl lines on stderr")
 	if [ ${#why[@]} = 0 ]; then
 		pass "$name$PHASE"
 	else
 		fail "$name$PHASE"
-		diag "${why[@]}" "exit status $rc" "stderr:" "$(LC_ALL=C cat -v "$errf" | head -c 2000)" \
+		diag "${why[@]}" "exit status $rc" "stderr:" "$(LC_ALL=C cat -v <<<"$err" | head -c 2000)" \
 			"stdout:" "$(LC_ALL=C cat -v "$outf" | head -c 600)"
 	fi
 }
