@@ -39,6 +39,8 @@ cmd_exec(struct ioc *ioc, const struct cmd *c, int argc, char **argv)
 		jc.argv++;
 	if (!jc.argv[0])
 		return cmd_usage(c, "which command?");
+	if (!*jc.argv[0])
+		return cmd_usage(c, "the command is empty");
 	if (!streq(argv[optind], "ALL")) {
 		int found = jail_exec_named(ioc, argv[optind], &jc, &status, &e);
 
@@ -144,6 +146,8 @@ cmd_chroot(struct ioc *ioc, const struct cmd *c, int argc, char **argv)
 		jc.argv = argv + optind + 1 + (streq(argv[optind + 1], "--") ? 1 : 0);
 	if (!jc.argv[0])
 		return cmd_usage(c, "which command?");
+	if (!*jc.argv[0])
+		return cmd_usage(c, "the command is empty");
 	if (cmd_jails(ioc, c, 0, &l, &e) < 0 || !(j = jails_find(&l, argv[optind], &e)) ||
 	    jail_chroot(ioc, j, &jc, &status, &e) < 0) {
 		r = cmd_fail(c, &e);

@@ -259,6 +259,8 @@ fi
 fails -m "exec -u nosuchhostuser" 1 ioc exec -u nosuchhostuser thick /bin/true
 like "$ERR" nosuchhostuser "exec -u nosuchhostuser says which user"
 fails -m "exec in a jail that does not exist" 1 ioc exec nosuchjail /bin/true
+fails -m "exec of an empty command is a usage error" 2 ioc exec thick ''
+like "$ERR" 'the command is empty' "exec '' says the command is empty"
 
 # ---------------------------------------------------------------------------------------------
 # exec finds a running jail from its run record (/run/iocage/jails): the record names the
@@ -324,6 +326,7 @@ is "$(jid_of thick)" "$jid" "the running jail still runs (same JID)"
 ok -m "the running jail's files are still there" test -x "$(jail_root "$uth")/bin/busybox"
 fails -m "chroot of a running jail is refused" 1 ioc chroot thick /bin/true
 like "$ERR" 'running' "chroot says the jail is running"
+fails -m "chroot of an empty command is a usage error" 2 ioc chroot thick ''
 is "$(jid_of thick)" "$jid" "the refused chroot left the jail as it was"
 
 # console: login (busybox has none on PATH) falls back to a login shell.

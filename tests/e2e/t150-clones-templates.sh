@@ -28,16 +28,16 @@ ok ioc create release=R tag=src notes=hello priority=7 "vnet0_mac=02ff60000001 0
 	boot=on
 us=$(uuid_of src)
 echo mark >"$(jail_root "$us")/etc/mark"
-ok ioc clone src tag=c1
+ok ioc clone src tag=cl1
 like "$OUT" "$CREATE_LINE_RE" "clone prints UUID (TAG)"
-u1=$(uuid_of c1)
+u1=$(uuid_of cl1)
 isnt "$u1" "$us" "the clone has a uuid of its own"
-is "$(gv notes c1)" hello "notes is copied"
-is "$(gv priority c1)" 7 "priority is copied"
-is "$(gv boot c1)" off "boot is off"
-is "$(gv vnet0_mac c1)" none "vnet0_mac is reset to none (made again at start)"
-is "$(gv host_hostname c1)" "$u1" "the hostname is the clone's own uuid"
-is "$(gv type c1)" clonejail "the clone is a clonejail"
+is "$(gv notes cl1)" hello "notes is copied"
+is "$(gv priority cl1)" 7 "priority is copied"
+is "$(gv boot cl1)" off "boot is off"
+is "$(gv vnet0_mac cl1)" none "vnet0_mac is reset to none (made again at start)"
+is "$(gv host_hostname cl1)" "$u1" "the hostname is the clone's own uuid"
+is "$(gv type cl1)" clonejail "the clone is a clonejail"
 is "$(cat "$(jail_root "$u1")/etc/mark")" mark "the clone has the source's files"
 echo c1only >"$(jail_root "$u1")/etc/c1only"
 ok -m "writing in the clone leaves the source alone" test ! -e "$(jail_root "$us")/etc/c1only"
@@ -47,17 +47,17 @@ like "$(list_col dflt 5)" "^dflt$" "a clone takes tag="
 ok ioc clone src
 is "$(list_rows | wc -l)" 4 "a clone without tag= gets a default tag"
 ok ioc snapshot src@keep
-ok ioc clone src@keep tag=c2
-u2=$(uuid_of c2)
-fails -m "clone of a missing snapshot" 1 ioc clone src@nosuch tag=c3
+ok ioc clone src@keep tag=cl2
+u2=$(uuid_of cl2)
+fails -m "clone of a missing snapshot" 1 ioc clone src@nosuch tag=cl3
 fails -m "clone with a bad property" 1 ioc clone src nosuchprop=1
-fails -m "clone with a taken tag" 1 ioc clone src tag=c1
+fails -m "clone with a taken tag" 1 ioc clone src tag=cl1
 fails -m "clone of a missing jail" 1 ioc clone nosuch
 
 # --- destroy with clones: refused, with or without -f, naming them; both intact ---
 fails -m "destroy of a jail with clones" 1 ioc destroy -f src
-like "$ERR" "$u1 \(c1\)" "the refusal names clone c1"
-like "$ERR" "$u2 \(c2\)" "the refusal names clone c2"
+like "$ERR" "$u1 \(cl1\)" "the refusal names clone cl1"
+like "$ERR" "$u2 \(cl2\)" "the refusal names clone cl2"
 run sh -c "yes | \"\$0\" destroy src" "$IOCAGE_BIN"
 is "$RC" 1 "destroy without -f of a jail with clones is refused too"
 is "$(uuid_of src)" "$us" "the source is still listed"
@@ -65,10 +65,10 @@ is "$(cat "$(jail_root "$u1")/etc/mark")" mark "the clone still has its files"
 ok test -f "$(jail_root "$us")/etc/mark"
 
 # --- destroying a clone, then its parent: both go, no snapshot left ---
-for t in $(list_rows | cut -f5 | grep -vx -e src -e c1 -e c2); do ok ioc destroy -f "$t"; done
-ok ioc destroy -f c1
+for t in $(list_rows | cut -f5 | grep -vx -e src -e cl1 -e cl2); do ok ioc destroy -f "$t"; done
+ok ioc destroy -f cl1
 is "$(jail_snaps)" "jails/$us/root@keep" "the clone's origin snapshot went with it; the user's stays"
-ok ioc destroy -f c2
+ok ioc destroy -f cl2
 is "$(jail_snaps)" "jails/$us/root@keep" "a user's snapshot outlives its clone"
 ok ioc destroy -f src
 is "$(jail_snaps)" "" "no jail snapshot is left"

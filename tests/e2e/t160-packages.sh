@@ -248,25 +248,25 @@ wait "$upid"
 is "$?" 0 "the first update finished"
 
 # --- basejail and release updates ---
-ok ioc create -b release=deb1 tag=b1
-ub=$(uuid_of b1)
+ok ioc create -b release=deb1 tag=bj1
+ub=$(uuid_of bj1)
 rb=$(jail_root "$ub")
 rr=$(release_root deb1)
-ok ioc update b1
+ok ioc update bj1
 like "$OUT" "basejail: updating its release deb1" "a basejail's update updates its release"
 like "$OUT" "release deb1 updated; the state before is snapshot deb1@update_[^ ]*: \`iocage rollback -f deb1@update_" \
 	"the release's snapshot is named, with the rollback command"
 is "$(level_of "$rr")" 1 "the release was upgraded"
 ok ioc create release=deb1 tag=after
 is "$(level_of "$(jail_root "$(uuid_of after)")")" 1 "jails made after the update get it"
-ok ioc start b1
-ok ioc exec b1 cat /usr/share/fakeapt/level
+ok ioc start bj1
+ok ioc exec bj1 cat /usr/share/fakeapt/level
 is "$OUT" 1 "the basejail runs the updated release"
 # It binds the release's directories: they must not change under it.
 fails -m "update of a release while a basejail on it runs" 1 ioc update deb1
-like "$ERR" "basejail $ub \(b1\) runs on it" "the refusal names the running basejail"
+like "$ERR" "basejail $ub \(bj1\) runs on it" "the refusal names the running basejail"
 is "$(level_of "$rr")" 1 "the refused update left the release as it was"
-ok ioc stop b1
+ok ioc stop bj1
 ok ioc update deb1
 is "$(level_of "$rr")" 2 "update RELEASE updates it in place"
 ok ioc fetch release=deb1
@@ -300,11 +300,11 @@ ok ioc create -c release=deb1 tag=thin1
 fails -m "rollback of a release while a clone uses a later snapshot" 1 ioc rollback -f "deb1@$us"
 like "$ERR" "clones depend on it: $(uuid_of thin1) \(thin1\)" "the refusal names the clone"
 ok ioc destroy -f thin1
-ok ioc start b1
+ok ioc start bj1
 fails -m "rollback of a release while a basejail on it runs" 1 ioc rollback -f "deb1@$us"
-like "$ERR" "basejail $ub \(b1\) runs on it" "the refusal names the running basejail"
-like "$ERR" "iocage stop b1" "and says to stop it"
-ok ioc stop b1
+like "$ERR" "basejail $ub \(bj1\) runs on it" "the refusal names the running basejail"
+like "$ERR" "iocage stop bj1" "and says to stop it"
+ok ioc stop bj1
 fails -m "rollback to a snapshot the release does not have" 1 ioc rollback -f deb1@nosuch
 like "$ERR" "release deb1 has no snapshot 'nosuch'" "the refusal says so"
 is "$(snaps deb1)" "$rs" "no refused rollback changed the release's snapshots"
@@ -318,10 +318,10 @@ is "$(snaps deb1)" "${rs% fetch_* } " "the snapshots after it are gone; it is th
 ok ioc create -c release=deb1 tag=thin2
 is "$(level_of "$(jail_root "$(uuid_of thin2)")")" $((lv - 1)) "a jail made afterwards gets its state"
 is "$(level_of "$(jail_root "$(uuid_of thin0)")")" $((lv - 1)) "a clone of an earlier snapshot is untouched"
-ok ioc start b1
-ok ioc exec b1 cat /usr/share/fakeapt/level
+ok ioc start bj1
+ok ioc exec bj1 cat /usr/share/fakeapt/level
 is "$OUT" $((lv - 1)) "a basejail on it runs the rolled-back files"
-ok ioc stop b1
+ok ioc stop bj1
 is "$(ioc list -r -H </dev/null | grep -cx deb1)" 1 "the release is still listed"
 
 # A killed update of the release: rollback is refused while it runs (the release's lock),
@@ -360,32 +360,32 @@ ok ioc destroy -f thin0
 ok ioc destroy -f thin2
 
 # --- upgrade: bad input ---
-fails -m "upgrade to a release not fetched" 1 ioc upgrade b1 release=deb9
+fails -m "upgrade to a release not fetched" 1 ioc upgrade bj1 release=deb9
 like "$ERR" "fetch it first" "the refusal says to fetch it"
-fails -m "upgrade to an older release" 1 ioc upgrade b1 release=deb0
+fails -m "upgrade to an older release" 1 ioc upgrade bj1 release=deb0
 like "$ERR" "older than" "the refusal says it is older"
-fails -m "upgrade to the same release" 1 ioc upgrade b1 release=deb1
-fails -m "upgrade without release=" 2 ioc upgrade b1
-fails -m "upgrade with a bad release name" 2 ioc upgrade b1 release=../x
-is "$(gv release b1)" deb1 "no refused upgrade changed the release"
+fails -m "upgrade to the same release" 1 ioc upgrade bj1 release=deb1
+fails -m "upgrade without release=" 2 ioc upgrade bj1
+fails -m "upgrade with a bad release name" 2 ioc upgrade bj1 release=../x
+is "$(gv release bj1)" deb1 "no refused upgrade changed the release"
 
 # --- upgrade: a basejail switches, its etc merged ---
 echo mine >"$rb/etc/custom.conf"
 rm "$rb/etc/removed.conf"
-ok ioc upgrade b1 release=deb2
-like "$OUT" "b1 upgraded; the state before is snapshot b1@upgrade_" "upgrade names its snapshot"
+ok ioc upgrade bj1 release=deb2
+like "$OUT" "bj1 upgraded; the state before is snapshot bj1@upgrade_" "upgrade names its snapshot"
 like "$OUT" "etc: [0-9]+ added, [0-9]+ updated, 1 of yours kept" "upgrade reports the merge"
-is "$(gv release b1)" deb2 "the basejail is on deb2"
+is "$(gv release bj1)" deb2 "the basejail is on deb2"
 is "$(cat "$rb/etc/motd")" "motd 2" "a file the user never changed is the new release's"
 is "$(cat "$rb/etc/custom.conf")" mine "a file the user changed is kept"
 is "$(cat "$rb/etc/custom.conf.iocage-new")" "custom 2" "with the new version beside it"
 is "$(cat "$rb/etc/newfile")" "new in 2" "a file new in the release is added"
 ok -m "a file the user removed stays removed" test ! -e "$rb/etc/removed.conf"
 is "$(cat "$rb/var/lib/dpkg/status")" "Version: 2" "the package database is the new release's"
-ok ioc start b1
-ok ioc exec b1 cat /usr/share/fakerel
+ok ioc start bj1
+ok ioc exec bj1 cat /usr/share/fakerel
 is "$OUT" 2 "the basejail runs deb2's files"
-ok ioc stop b1
+ok ioc stop bj1
 
 # --- upgrade: a thick jail runs the distribution upgrade ---
 ok ioc create release=deb1 tag=t1

@@ -5,10 +5,10 @@
 # --- before any release is fetched ---
 fails -m "create without release= and no release fetched" 1 ioc create tag=norel
 fails -m "create release=nosuch with no release fetched" 1 ioc create release=nosuch tag=norel
-ok -m "create -e needs no release" ioc create -e tag=e0
+ok -m "create -e needs no release" ioc create -e tag=ej0
 lines_like "$OUT" "$CREATE_LINE_RE" "create prints 'UUID (TAG)'"
-like "$OUT" ' \(e0\)$' "create prints the tag"
-is "$(list_col e0 6)" emptyjail "create -e makes an emptyjail"
+like "$OUT" ' \(ej0\)$' "create prints the tag"
+is "$(list_col ej0 6)" emptyjail "create -e makes an emptyjail"
 
 ok -m "fetch release R1" make_busybox_release R1 || bail_out "cannot fetch: $ERR"
 ok -m "fetch release R2" make_busybox_release R2 || bail_out "cannot fetch: $ERR"

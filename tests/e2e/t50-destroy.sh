@@ -15,24 +15,24 @@ gone() {
 }
 
 # --- thick, by tag ---
-ok ioc create release=R tag=d1
-u=$(uuid_of d1)
+ok ioc create release=R tag=dj1
+u=$(uuid_of dj1)
 ok test -x "$(jail_root "$u")/bin/busybox"
-ok ioc destroy -f d1
-gone "$u" "thick jail d1"
-fails -m "the destroyed tag no longer resolves" 1 ioc get tag d1
+ok ioc destroy -f dj1
+gone "$u" "thick jail dj1"
+fails -m "the destroyed tag no longer resolves" 1 ioc get tag dj1
 
 # --- without -f and without a terminal: refused, nothing removed ---
-ok ioc create release=R tag=d2
-u=$(uuid_of d2)
-fails -m "destroy without -f, stdin not a terminal" 1 ioc destroy d2
-is "$(uuid_of d2)" "$u" "the jail is still listed"
+ok ioc create release=R tag=dj2
+u=$(uuid_of dj2)
+fails -m "destroy without -f, stdin not a terminal" 1 ioc destroy dj2
+is "$(uuid_of dj2)" "$u" "the jail is still listed"
 ok test -x "$(jail_root "$u")/bin/busybox"
-run sh -c "echo y | \"\$0\" destroy d2" "$IOCAGE_BIN"
+run sh -c "echo y | \"\$0\" destroy dj2" "$IOCAGE_BIN"
 is "$RC" 1 "destroy without -f and stdin a pipe (even saying y) is refused"
-is "$(uuid_of d2)" "$u" "the jail is still listed"
+is "$(uuid_of dj2)" "$u" "the jail is still listed"
 ok ioc destroy -f "$u"
-gone "$u" "thick jail d2 (by full uuid)"
+gone "$u" "thick jail dj2 (by full uuid)"
 
 # --- thin: the release and its snapshot stay; a later thin create works ---
 if [ "$IOC_BACKEND" = zfs ]; then
