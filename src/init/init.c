@@ -178,7 +178,8 @@ search_exec(const char *cmd, char *const argv[], char *const envp[])
 }
 
 /* cmd as the message shows it: bytes that are not printable ASCII as \xNN (the name may hold
- * an ESC or a newline that must not reach the caller's terminal), cut to fit buf. */
+ * an ESC or a newline that must not reach the caller's terminal), cut to fit buf. The rule of
+ * str_shown in src/util/str.c, restated: this program is built alone, without libiocage. */
 static const char *
 shown(const char *cmd, char *buf, size_t len)
 {

@@ -870,6 +870,75 @@ evil_traces() {
 	} | sort -u
 }
 
+# ---- helpers of the running-jail tests (t100, t110, t115) ----
+
+# The probe payload built (its path in $probe), iocage copied where jails cannot reach it,
+# running jails stopped at exit, and release R fetched with /bin/probe in it.
+setup_probe_release() {
+	probe=$(probe_bin) || bail_out "cannot build tests/payload/probe.c"
+	private_binary
+	at_exit stop_test_jails
+	ok -m "fetch release R (busybox with /bin/probe)" make_busybox_release R ||
+		bail_out "cannot fetch: $ERR"
+	ok -m "the release holds /bin/probe" test -x "$(release_root R)/bin/probe"
+}
+
+re_quote() { # re_quote TEXT: TEXT as an ERE matching itself
+	printf '%s' "$1" | sed 's/[][\.*^$(){}+?|/]/\\&/g'
+}
+
+# Mount points of the host, less those of this suite's own stores (/var/tmp/ioc-*, pools
+# ioce2e*) and of network namespaces (tests of other work on this host name theirs there).
+host_mounts() {
+	awk '{ m = $5; gsub(/\\040/, " ", m); print m }' /proc/self/mountinfo |
+		grep -Ev '^/(var/)?tmp/ioc-|^/ioce2e|^/run/netns/' | sort -u
+}
+
+# The mount points the host gained since $mounts0 (set it with host_mounts first). Other work
+# on this host (jails of other stores come and go) must not disturb it: a gained mount whose
+# path names a jail uuid that is not one of this test's is someone else's.
+mounts_gained() {
+	local m x mine
+	mine=$(listed_uuids)
+	comm -13 <(printf '%s\n' "$mounts0") <(host_mounts) | while IFS= read -r m; do
+		# shellcheck disable=SC2013  # uuids are single words
+		for x in $(grep -Eo "$UUID_RE" <<<"$m"); do
+			grep -qxF -- "$x" <<<"$mine" || continue 2
+		done
+		printf '%s\n' "$m"
+	done
+}
+
+tree_sum() { # tree_sum DIR: names, types, modes and contents of everything below DIR
+	(cd "$1" && find . -printf '%p %y %m\n' | sort && find . -type f -exec sha256sum {} + | sort)
+}
+
+# try_start TAG WHAT: start works (what a link names is looked up inside the jail) or refuses
+# cleanly (exit 1, "iocage: start: ...", the jail down and no process of it left); anything
+# else fails. Returns 0 when the jail runs.
+try_start() {
+	run timeout 60 "$IOCAGE_BIN" start "$1"
+	if [ "$RC" = 0 ]; then
+		pass "$2: start works (what the link names is looked up inside the jail)"
+		return 0
+	fi
+	if [ "$RC" = 1 ] && [[ $ERR == "iocage: start: "* ]]; then
+		pass "$2: start refuses cleanly (exit 1, a message)"
+		note "start said: $ERR"
+		is "$(state_of "$1")" down "$2: the refused jail is down"
+		is "$(procs_of_jail "$(uuid_of "$1")")" "" "$2: no process left after the refused start"
+		return 1
+	fi
+	fail "$2: start either works or refuses cleanly"
+	_run_diag ioc start "$1"
+	return 1
+}
+
+stop_if_up() { # stop_if_up TAG: stopped, if it ran
+	[ "$(state_of "$1")" != up ] || ioc stop "$1" >/dev/null 2>&1 </dev/null
+	is "$(state_of "$1")" down "$1 is stopped"
+}
+
 if [ "${IOC_LIB_NO_SETUP:-0}" != 1 ]; then
 	_ioc_setup
 fi

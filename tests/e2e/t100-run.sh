@@ -6,12 +6,7 @@
 # rcboot/rcshutdown by priority; nothing left behind.
 . "$(dirname "$0")/lib.sh"
 
-probe=$(probe_bin) || bail_out "cannot build tests/payload/probe.c"
-private_binary
-at_exit stop_test_jails
-ok -m "fetch release R (busybox with /bin/probe)" make_busybox_release R ||
-	bail_out "cannot fetch: $ERR"
-ok -m "the release holds /bin/probe" test -x "$(release_root R)/bin/probe"
+setup_probe_release
 
 host_net=$(readlink /proc/self/ns/net)
 host_mnt=$(readlink /proc/self/ns/mnt)
@@ -36,10 +31,6 @@ tree_sum() { # tree_sum DIR: names, types and contents of everything below DIR (
 	(cd "$1" && find . -xdev -printf '%p %y %m\n' | sort && find . -xdev -type f -exec sha256sum {} + | sort)
 }
 
-# re_quote TEXT: TEXT as an ERE matching itself.
-re_quote() {
-	printf '%s' "$1" | sed 's/[][\.*^$(){}+?|/]/\\&/g'
-}
 
 # The payload itself: run on the host, it does see the extra fds its caller gives it.
 run "$probe" 7</etc/hostname

@@ -6,42 +6,7 @@
 # binary through /proc/PID/exe (CVE-2019-5736), cgroup release_agent (CVE-2022-0492).
 . "$(dirname "$0")/lib.sh"
 
-probe=$(probe_bin) || bail_out "cannot build tests/payload/probe.c"
-private_binary
-at_exit stop_test_jails
-ok -m "fetch release R (busybox with /bin/probe)" make_busybox_release R ||
-	bail_out "cannot fetch: $ERR"
-ok -m "the release holds /bin/probe" test -x "$(release_root R)/bin/probe"
-
-re_quote() { # TEXT as an ERE matching itself
-	printf '%s' "$1" | sed 's/[][\.*^$(){}+?|/]/\\&/g'
-}
-
-# Mount points of the host, except those of this suite's own stores (/var/tmp/ioc-*, pools
-# ioce2e*).
-host_mounts() {
-	awk '{ m = $5; gsub(/\\040/, " ", m); print m }' /proc/self/mountinfo |
-		grep -Ev '^/(var/)?tmp/ioc-|^/ioce2e' | sort -u
-}
-
-# The mount points the host gained since mounts0. Other work on this host (jails of other
-# stores come and go) must not disturb it: a gained mount whose path names a jail uuid that is
-# not one of this test's is someone else's.
-mounts_gained() {
-	local m x mine
-	mine=$(listed_uuids)
-	comm -13 <(printf '%s\n' "$mounts0") <(host_mounts) | while IFS= read -r m; do
-		# shellcheck disable=SC2013  # uuids are single words
-		for x in $(grep -Eo "$UUID_RE" <<<"$m"); do
-			grep -qxF -- "$x" <<<"$mine" || continue 2
-		done
-		printf '%s\n' "$m"
-	done
-}
-
-tree_sum() { # tree_sum DIR: names, types and contents of everything below DIR
-	(cd "$1" && find . -printf '%p %y %m\n' | sort && find . -type f -exec sha256sum {} + | sort)
-}
+setup_probe_release
 
 bin_sum=$(sha256sum <"$IOCAGE_BIN")
 etc_hostname_sum=$(sha256sum </etc/hostname)
@@ -50,31 +15,6 @@ core_pattern=$(cat /proc/sys/kernel/core_pattern)
 host_uts=$(uname -n)
 mounts0=$(host_mounts)
 MEMFD='/memfd:iocage-init (deleted)'
-
-# try_start TAG WHAT: start may work (the symlink is followed inside the jail only) or refuse
-# cleanly (exit 1 and a message); anything else fails. Returns 0 if the jail runs.
-try_start() {
-	run ioc start "$1"
-	if [ "$RC" = 0 ]; then
-		pass "$2: start works (what the link names is looked up inside the jail)"
-		return 0
-	fi
-	if [ "$RC" = 1 ] && [[ $ERR == "iocage: start: "* ]]; then
-		pass "$2: start refuses cleanly (exit 1, a message)"
-		note "start said: $ERR"
-		is "$(state_of "$1")" down "$2: the refused jail is down"
-		is "$(procs_of_jail "$(uuid_of "$1")")" "" "$2: no process left after the refused start"
-		return 1
-	fi
-	fail "$2: start either works or refuses cleanly"
-	_run_diag ioc start "$1"
-	return 1
-}
-
-stop_if_up() {
-	[ "$(state_of "$1")" != up ] || ioc stop "$1" >/dev/null 2>&1 </dev/null
-	is "$(state_of "$1")" down "$1 is stopped"
-}
 
 # =============================================================================================
 # Symlinks in the jail's root aimed at the host: whatever start does, the host is untouched.

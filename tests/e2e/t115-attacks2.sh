@@ -6,63 +6,13 @@
 # to a host file; release archives with device nodes and set-uid files.
 . "$(dirname "$0")/lib.sh"
 
-probe=$(probe_bin) || bail_out "cannot build tests/payload/probe.c"
-private_binary
-at_exit stop_test_jails
-ok -m "fetch release R (busybox with /bin/probe)" make_busybox_release R ||
-	bail_out "cannot fetch: $ERR"
+setup_probe_release
 
-# Mount points of the host, less those of this suite's own stores (/var/tmp/ioc-*, pools
-# ioce2e*), and what the host gained since mounts0 (a gained mount naming another store's
-# jail is someone else's: other work runs on this host).
-host_mounts() {
-	awk '{ m = $5; gsub(/\\040/, " ", m); print m }' /proc/self/mountinfo |
-		grep -Ev '^/(var/)?tmp/ioc-|^/ioce2e|^/run/netns/' | sort -u
-}
 mounts0=$(host_mounts)
-mounts_gained() {
-	local m x mine
-	mine=$(listed_uuids)
-	comm -13 <(printf '%s\n' "$mounts0") <(host_mounts) | while IFS= read -r m; do
-		# shellcheck disable=SC2013  # uuids are single words
-		for x in $(grep -Eo "$UUID_RE" <<<"$m"); do
-			grep -qxF -- "$x" <<<"$mine" || continue 2
-		done
-		printf '%s\n' "$m"
-	done
-}
 # Mounts at or below DIR, on the host.
 mounts_at() {
 	_mounts_under "$1"
 }
-tree_sum() { # names, types, modes and contents of everything below DIR
-	(cd "$1" && find . -printf '%p %y %m\n' | sort && find . -type f -exec sha256sum {} + | sort)
-}
-
-# try_start TAG WHAT: start works, or refuses cleanly (exit 1, "iocage: start: ...", the jail
-# down and no process of it left); anything else fails. Returns 0 when the jail runs.
-try_start() {
-	run timeout 60 "$IOCAGE_BIN" start "$1"
-	if [ "$RC" = 0 ]; then
-		pass "$2: start works (the target is looked up inside the jail)"
-		return 0
-	fi
-	if [ "$RC" = 1 ] && [[ $ERR == "iocage: start: "* ]]; then
-		pass "$2: start refuses cleanly (exit 1, a message)"
-		note "start said: $ERR"
-		is "$(state_of "$1")" down "$2: the refused jail is down"
-		is "$(procs_of_jail "$(uuid_of "$1")")" "" "$2: no process left after the refused start"
-		return 1
-	fi
-	fail "$2: start either works or refuses cleanly"
-	_run_diag ioc start "$1"
-	return 1
-}
-stop_if_up() {
-	[ "$(state_of "$1")" != up ] || ioc stop "$1" >/dev/null 2>&1 </dev/null
-	is "$(state_of "$1")" down "$1 is stopped"
-}
-
 etc_passwd_sum=$(sha256sum </etc/passwd)
 etc_shadow_sum=$(sha256sum </etc/shadow)
 
