@@ -129,7 +129,11 @@ fuzz-ci: fuzz-build
 fuzz-build:
 	$(MAKE) FUZZ=1 fuzz-bins
 
+ifeq ($(FUZZ),1)
 fuzz-bins: $(FUZZ_SRC:fuzz/%.c=$(B)/fuzz/%)
+else
+fuzz-bins: fuzz-build
+endif
 
 $(B)/fuzz/%: fuzz/%.c fuzz/fuzz.h $(B)/libiocage.a
 	@mkdir -p $(dir $@)
