@@ -851,10 +851,23 @@ resolv_conf(struct ioc *ioc, const struct jail *j)
 			return NULL;
 		return text;
 	}
-	for (char *p = v; *p; p++)
-		if (*p == ';')
-			*p = '\n';
-	return xasprintf("%s\n", v);
+	/* As check_resolver reads it: ';' ends a line, spaces around a line are not part of it,
+	 * and empty lines are skipped (a keyword must start its line for the resolver). */
+	{
+		struct sbuf b = {0};
+		char *rest = v, *line;
+
+		while ((line = strsep(&rest, ";")) != NULL) {
+			char *end;
+
+			line += strspn(line, " ");
+			for (end = line + strlen(line); end > line && end[-1] == ' '; end--)
+				end[-1] = '\0';
+			if (*line)
+				sbuf_addf(&b, "%s\n", line);
+		}
+		return sbuf_take(&b);
+	}
 }
 
 static int

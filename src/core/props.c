@@ -225,7 +225,7 @@ static const struct prop props[] = {
 	L("interfaces", "vnet0:bridge0,vnet1:bridge1", PW_START, G_NET, check_interfaces,
 	  "With vnet: up to 4 vnetN:BRIDGE, each a veth whose host end joins BRIDGE; or none."),
 	L("ip4_addr", "none", PW_START, G_NET, check_ip4_addr,
-	  "IFACE|ADDR/MASK,...; DEFAULT as IFACE: the default-route one; AUTOIP4: a free address."),
+	  "IFACE|ADDR/MASK,...; DEFAULT as IFACE: the default-route one (AUTOIP4: not built yet)."),
 	L("ip6_addr", "none", PW_START, G_NET, check_ip6_addr,
 	  "IFACE|ADDR/PREFIXLEN,...; IFACE DEFAULT is the host's default-route interface."),
 	E("ip4", "new", ipc_choices, PW_START, 0, G_NET,
@@ -237,7 +237,7 @@ static const struct prop props[] = {
 	Z("ip6_saddrsel", "1", PW_START, PF_FREEBSD, G_NET,
 	  "FreeBSD IPv6 source address selection for jails; no Linux equivalent."),
 	I("ip4_autostart", "none", 1, 254, PW_START, PF_DEFAULT_ONLY, G_NET,
-	  "Set on default: the host number where AUTOIP4's range starts, or none."),
+	  "Set on default: where AUTOIP4's range starts (AUTOIP4 is not built yet), or none."),
 	I("ip4_autoend", "none", 1, 254, PW_START, PF_DEFAULT_ONLY, G_NET,
 	  "Set on default: the host number where AUTOIP4's range ends, or none."),
 	I("ip4_autosubnet", "none", 1, 32, PW_START, PF_DEFAULT_ONLY, G_NET,
@@ -790,12 +790,12 @@ ip_item_addr(const struct prop *p, const char *item, const char *addr, int af, s
 	size_t len;
 
 	str_shown(item, show, sizeof(show));
-	if (af == AF_INET && streq(addr, "AUTOIP4"))
-		return 0;
-	if (af == AF_INET && str_has_prefix(addr, "AUTOIP4/"))
-		return err_set(e, EINVAL,
-			       "%s: '%s': AUTOIP4 takes no mask (ip4_autosubnet gives it)", p->name,
-			       show);
+	/* Refused until start can hand out addresses from the ip4_auto* range. */
+	if (af == AF_INET && str_has_prefix(addr, "AUTOIP4"))
+		return err_set(e, ENOTSUP,
+			       "%s: '%s': AUTOIP4 (a free address picked at start) is not built "
+			       "yet; give the address, e.g. vnet0|192.0.2.10/24",
+			       p->name, show);
 	len = slash ? (size_t)(slash - addr) : strlen(addr);
 	if (len == 0 || len >= sizeof(ip))
 		return err_set(e, EINVAL, "%s: '%s' has no address; use IFACE|ADDR/MASK", p->name,

@@ -470,11 +470,11 @@ cleaned "$uh" "after the failed exec_prestart"
 ok -m "create names" ioc create -c release=R tag=names
 un=$(uuid_of names)
 ok -m "set resolver, host_hostname, host_domainname" ioc set \
-	'resolver=nameserver 192.0.2.53;search example.test' host_hostname=jailhost \
+	'resolver=nameserver 192.0.2.53; search example.test' host_hostname=jailhost \
 	host_domainname=example.test names
 ok -m "start names" ioc start names
 is "$(ioc exec names /bin/cat /etc/resolv.conf 2>&1)" "nameserver 192.0.2.53
-search example.test" "resolver= becomes the jail's /etc/resolv.conf, ';' between lines"
+search example.test" "resolver= becomes the jail's /etc/resolv.conf, ';' between lines, spaces around them dropped"
 run ioc exec names /bin/probe
 is "$(kv_val "$OUT" hostname)" jailhost "host_hostname sets the jail's hostname"
 is "$(kv_val "$OUT" domainname)" example.test "host_domainname sets the jail's domain name"

@@ -468,7 +468,8 @@ test_ip_addr(void)
 {
 	good("ip4_addr", "none", NULL);
 	good("ip4_addr", "eth0|192.168.0.10/24", NULL);
-	good("ip4_addr", "DEFAULT|10.0.0.2/8,vnet0|AUTOIP4", NULL);
+	good("ip4_addr", "DEFAULT|10.0.0.2/8,vnet0|10.0.0.3/8", NULL);
+	bad("ip4_addr", "vnet0|AUTOIP4", "not built yet");
 	good("ip4_addr", "vnet0|10.1.2.3/32,vnet1|10.1.3.3/0", NULL);
 	bad("ip4_addr", "eth0|192.168.0.10", "no mask");
 	bad("ip4_addr", "eth0|192.168.0.10/33", "mask");
@@ -482,7 +483,7 @@ test_ip_addr(void)
 	bad("ip4_addr", "e;th0|192.168.0.10/24", "interface name");
 	bad("ip4_addr", "eth 0|192.168.0.10/24", "interface name");
 	bad("ip4_addr", "abcdefghijklmnopq|192.168.0.10/24", "interface name");
-	bad("ip4_addr", "vnet0|AUTOIP4/24", "no mask");
+	bad("ip4_addr", "vnet0|AUTOIP4/24", "not built yet");
 	bad("ip4_addr", "vnet0|10.0.0.2/24,", "no interface");
 	good("ip6_addr", "vnet0|fd00::2/64", NULL);
 	good("ip6_addr", "DEFAULT|2001:db8::1/128", NULL);
