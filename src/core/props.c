@@ -792,7 +792,7 @@ ip_item_addr(const struct prop *p, const char *item, const char *addr, int af, s
 	str_shown(item, show, sizeof(show));
 	/* Refused until start can hand out addresses from the ip4_auto* range. */
 	if (af == AF_INET && str_has_prefix(addr, "AUTOIP4"))
-		return err_set(e, ENOTSUP,
+		return err_set(e, EINVAL,
 			       "%s: '%s': AUTOIP4 (a free address picked at start) is not built "
 			       "yet; give the address, e.g. vnet0|192.0.2.10/24",
 			       p->name, show);
