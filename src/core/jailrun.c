@@ -271,11 +271,20 @@ tag_index_remove(const char *key, const char *tag, const char *uuid)
 static void
 state_remove(struct ioc *ioc, const struct jail *j)
 {
-	char path[128], key[256];
+	cleanup_free char *s = NULL;
+	char path[128], key[256], *t;
+	struct ioc_err e;
 
 	run_key(ioc->st, key, sizeof(key));
 	tag_index_remove(key, j->tag, j->uuid);
 	state_path(j->uuid, "", path, sizeof(path));
+	/* The tag the record has, if the jail was renamed since (a record left by a crash). */
+	if (read_file(path, &s, 4096, &e) == 0 && (t = strstr(s, "\ntag=")) != NULL) {
+		t += 5;
+		t[strcspn(t, "\n")] = '\0';
+		if (!streq(t, j->tag) && tag_validate(t, &e) == 0)
+			tag_index_remove(key, t, j->uuid);
+	}
 	unlink(path);
 	state_path(j->uuid, ".bpf", path, sizeof(path));
 	unlink(path);

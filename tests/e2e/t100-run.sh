@@ -506,6 +506,13 @@ ok -m "the init dies" wait_gone "$jid" 5
 is "$(state_of thick)" down "list shows down after the init was killed"
 is "$(jid_of thick)" - "list shows JID - after the init was killed"
 fails -m "exec into the dead jail" 1 ioc exec thick /bin/true
+# Renamed while its record is stale: the next start drops the index entry of the old tag too.
+ok -m "rename the dead jail" ioc set tag=thickr thick
+fails -m "exec by the old tag" 1 ioc exec thick /bin/true
+ok -m "start after the init was killed (renamed)" ioc start thickr
+ok -m "stop thickr" ioc stop thickr
+ok -m "rename it back" ioc set tag=thick thickr
+is "$(grep -lx "$uth" /run/iocage/jails/*.* 2>/dev/null)" "" "no tag index entry is left for it"
 ok -m "start after the init was killed" ioc start thick
 jid2=$(jid_of thick)
 like "$jid2" '^[0-9]+$' "a JID after the new start"
