@@ -221,7 +221,7 @@ lock_sweep(const struct store *st, const struct strv *live)
 		int fd;
 
 		if (strncmp(de->d_name, base, plen) != 0 || !uuid_valid(uuid) ||
-		    bsearch(&uuid, live->v, live->n, sizeof(*live->v), cmp_strp))
+		    (live->n && bsearch(&uuid, live->v, live->n, sizeof(*live->v), cmp_strp)))
 			continue;
 		snprintf(path, sizeof(path), IOC_RUNDIR "/locks/%s", de->d_name);
 		fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
