@@ -237,22 +237,31 @@ state_write(struct ioc *ioc, const struct jail *j, const struct jail_proc *jp,
 	return write_file_atomic(path, j->uuid, strlen(j->uuid), 0600, e);
 }
 
+/* Line NAME=... of uuid's record replaced by NAME=value, or dropped when value is NULL. */
+static int
+rec_set_line(const char *uuid, const char *name, const char *value, struct ioc_err *e)
+{
+	cleanup_free char *s = NULL, *text = NULL, *needle = xasprintf("\n%s=", name);
+	char path[128], *p, *rest;
+
+	state_path(uuid, "", path, sizeof(path));
+	if (read_file(path, &s, 4096, e) < 0)
+		return -1;
+	p = strstr(s, needle);
+	if (!p)
+		return 0;
+	*p = '\0';
+	rest = strchr(p + 1, '\n');
+	text = value ? xasprintf("%s%s%s%s", s, needle, value, rest ? rest : "\n")
+		     : xasprintf("%s%s", s, rest ? rest : "\n");
+	return write_file_atomic(path, text, strlen(text), 0600, e);
+}
+
 /* The start's last step: the record loses its starter line, and the jail runs on its own. */
 static int
 state_started(const struct jail *j, struct ioc_err *e)
 {
-	cleanup_free char *s = NULL;
-	char path[128], *p, *end;
-
-	state_path(j->uuid, "", path, sizeof(path));
-	if (read_file(path, &s, 4096, e) < 0)
-		return -1;
-	p = strstr(s, "\nstarter=");
-	if (!p)
-		return 0;
-	end = strchr(p + 1, '\n');
-	memmove(p + 1, end ? end + 1 : p + strlen(p), strlen(end ? end + 1 : "") + 1);
-	return write_file_atomic(path, s, strlen(s), 0600, e);
+	return rec_set_line(j->uuid, "starter", NULL, e);
 }
 
 /* The tag index entry, if it still names this jail (a later jail may have taken the tag). */
@@ -293,22 +302,12 @@ state_remove(struct ioc *ioc, const struct jail *j)
 int
 jail_run_retag(struct ioc *ioc, const struct jail *j, const char *tag, struct ioc_err *e)
 {
-	cleanup_free char *s = NULL, *text = NULL;
-	char path[512], key[256], *p;
+	char path[512], key[256];
 	struct run_rec r;
 
 	if (rec_read(j->uuid, &r) < 0 || !r.fenced)
 		return 0;
-	state_path(j->uuid, "", path, sizeof(path));
-	if (read_file(path, &s, 4096, e) < 0)
-		return -1;
-	p = strstr(s, "\ntag=");
-	if (!p)
-		return 0;
-	*p = '\0';
-	p = strchr(p + 1, '\n');
-	text = xasprintf("%s\ntag=%s%s", s, tag, p ? p : "\n");
-	if (write_file_atomic(path, text, strlen(text), 0600, e) < 0)
+	if (rec_set_line(j->uuid, "tag", tag, e) < 0)
 		return -1;
 	run_key(ioc->st, key, sizeof(key));
 	tag_index_remove(key, r.tag, j->uuid);
@@ -1253,6 +1252,14 @@ out:
 
 /* ---- exec, console, chroot, runtime ---- */
 
+/* -u HOSTUSER, -U JAILUSER, or the jail's root. */
+static void
+cmd_user(const struct jail_cmd *cmd, struct in_jail *c)
+{
+	c->user = cmd->host_user ? cmd->host_user : cmd->jail_user ? cmd->jail_user : "root";
+	c->host_user = cmd->host_user != NULL;
+}
+
 int
 jail_exec(struct ioc *ioc, const struct jail *j, const struct jail_cmd *cmd, int *status,
 	  struct ioc_err *e)
@@ -1263,8 +1270,7 @@ jail_exec(struct ioc *ioc, const struct jail *j, const struct jail_cmd *cmd, int
 	if (!jail_running(j, &jp))
 		return err_set(e, EINVAL, "%s (%s) is not running; start it with `iocage start %s`",
 			       j->uuid, j->tag, j->tag);
-	c.user = cmd->host_user ? cmd->host_user : cmd->jail_user ? cmd->jail_user : "root";
-	c.host_user = cmd->host_user != NULL;
+	cmd_user(cmd, &c);
 	return run_in_jail(ioc, j, &jp, &c, status, e);
 }
 
@@ -1350,8 +1356,7 @@ jail_exec_named(struct ioc *ioc, const char *name, const struct jail_cmd *cmd, i
 	}
 	if (!r.fenced)
 		return 0;
-	c.user = cmd->host_user ? cmd->host_user : cmd->jail_user ? cmd->jail_user : "root";
-	c.host_user = cmd->host_user != NULL;
+	cmd_user(cmd, &c);
 	if (fence_of(ioc, NULL, &r, &f, e) < 0)
 		return -1;
 	rc = enter_rec(&r, &f, &c, status, e);

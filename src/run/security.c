@@ -402,6 +402,14 @@ build_rules(scmp_filter_ctx ctx, const struct sec_policy *p, struct ioc_err *e)
 	return 0;
 }
 
+/* Whole instructions, at least one, at most SEC_FILTER_MAX. */
+static bool
+filter_size_ok(off_t bytes)
+{
+	return bytes > 0 && bytes % (off_t)sizeof(struct sock_filter) == 0 &&
+	       bytes / (off_t)sizeof(struct sock_filter) <= SEC_FILTER_MAX;
+}
+
 /* The filter as classic BPF: libseccomp writes it to a memfd, which we read back. */
 static int
 export_bpf(scmp_filter_ctx ctx, struct sec_filter *f, struct ioc_err *e)
@@ -420,8 +428,7 @@ export_bpf(scmp_filter_ctx ctx, struct sec_filter *f, struct ioc_err *e)
 	}
 	if (fstat(fd, &sb) < 0)
 		return err_sys(e, "fstat the seccomp filter");
-	if (sb.st_size <= 0 || sb.st_size % (off_t)sizeof(struct sock_filter) ||
-	    sb.st_size / (off_t)sizeof(struct sock_filter) > SEC_FILTER_MAX)
+	if (!filter_size_ok(sb.st_size))
 		return err_set(e, EINVAL, "the seccomp filter has a bad size (%lld bytes)",
 			       (long long)sb.st_size);
 	f->insn = xmalloc((size_t)sb.st_size);
@@ -491,9 +498,7 @@ sec_filter_read(const char *path, struct sec_filter *f, struct ioc_err *e)
 		return err_sys(e, "open %s", path);
 	if (fstat(fd, &sb) < 0)
 		return err_sys(e, "fstat %s", path);
-	if (!S_ISREG(sb.st_mode) || sb.st_size <= 0 ||
-	    sb.st_size % (off_t)sizeof(struct sock_filter) ||
-	    sb.st_size / (off_t)sizeof(struct sock_filter) > SEC_FILTER_MAX)
+	if (!S_ISREG(sb.st_mode) || !filter_size_ok(sb.st_size))
 		return err_set(e, EINVAL, "%s: not a seccomp filter", path);
 	len = (size_t)sb.st_size;
 	f->insn = xmalloc(len);
