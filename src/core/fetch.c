@@ -1268,8 +1268,9 @@ out:
 
 /* ---- queries ---- */
 
-int
-release_snapshot(struct store *st, const char *name, char **ret, struct ioc_err *e)
+/* checked: whether the caller knows the release to be there and complete (release_list). */
+static int
+newest_snapshot(struct store *st, const char *name, bool checked, char **ret, struct ioc_err *e)
 {
 	char ds[128], root[160];
 	struct snap_list l = {0};
@@ -1281,6 +1282,8 @@ release_snapshot(struct store *st, const char *name, char **ret, struct ioc_err 
 		return -1;
 	snprintf(ds, sizeof(ds), "releases/%s", name);
 	snprintf(root, sizeof(root), "releases/%s/root", name);
+	if (checked)
+		goto snaps;
 	if ((r = st->ops->exists(st, ds, e)) <= 0)
 		return r < 0 ? -1 : err_set(e, ENOENT, "release %s is not fetched", name);
 	if (st->ops->get(st, ds, 0, &d, e) < 0)
@@ -1292,6 +1295,7 @@ release_snapshot(struct store *st, const char *name, char **ret, struct ioc_err 
 			       "release %s is not complete (being fetched, or a fetch was "
 			       "interrupted: fetch it again)",
 			       name);
+snaps:
 	if (st->ops->snap_list(st, root, &l, e) < 0)
 		return -1;
 	for (size_t i = 0; i < l.n; i++)
@@ -1303,6 +1307,18 @@ release_snapshot(struct store *st, const char *name, char **ret, struct ioc_err 
 		err_set(e, ENOENT, "release %s has no snapshot: fetch it again", name);
 	snap_list_free(&l);
 	return best ? 0 : -1;
+}
+
+int
+release_snapshot(struct store *st, const char *name, char **ret, struct ioc_err *e)
+{
+	return newest_snapshot(st, name, false, ret, e);
+}
+
+int
+release_snapshot_listed(struct store *st, const char *name, char **ret, struct ioc_err *e)
+{
+	return newest_snapshot(st, name, true, ret, e);
 }
 
 int

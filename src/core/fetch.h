@@ -24,6 +24,8 @@ int release_fetch(struct store *st, const struct fetch_opts *o, char **snap_out,
 
 /* The newest snapshot of releases/NAME/root (caller frees), or ENOENT. */
 int release_snapshot(struct store *st, const char *name, char **ret, struct ioc_err *e);
+/* The same for a release that release_list has just listed (there, and complete). */
+int release_snapshot_listed(struct store *st, const char *name, char **ret, struct ioc_err *e);
 
 /* The complete releases (those still carrying PARTIAL_KEY are left out), as the store lists the
  * children of "releases" with STORE_NATIVE: names are "releases/NAME", sorted by name. */

@@ -270,7 +270,7 @@ pick_release(struct ioc *ioc, const char *want, char **name, char **snap, struct
 			"release '%s' is not fetched (fetched: %s); fetch it with "
 			"`iocage fetch release=%s`",
 			want, sbuf_str(&names), want);
-	else if (release_snapshot(ioc->st, best, snap, e) == 0) {
+	else if (release_snapshot_listed(ioc->st, best, snap, e) == 0) {
 		*name = xstrdup(best);
 		r = 0;
 	}
@@ -381,8 +381,8 @@ create_natives(struct create_ctx *c, const char *ds, struct ioc_err *e)
 	struct kvlist nat = {0};
 	int r = 0;
 
-	/* iocage compresses jails unless told otherwise (lz4, or on where ZFS lacks it). */
-	kvlist_set(&nat, "compression", prop_find("compression")->def);
+	/* Without one given, a jail inherits the compression of the dataset that holds it (the
+	 * zfs backend sets lz4, or on where ZFS lacks it, there once). */
 	for (size_t s = 0; s < 2; s++)
 		for (size_t i = 0; src[s] && i < src[s]->n; i++) {
 			const struct prop *p = prop_find(src[s]->v[i].key);
@@ -391,7 +391,8 @@ create_natives(struct create_ctx *c, const char *ds, struct ioc_err *e)
 				kvlist_set(&nat, p->name, src[s]->v[i].val);
 		}
 	for (size_t i = 0; i < nat.n && r == 0; i++) {
-		/* Storage defaults (compression=lz4) must not make every dir create fail. */
+		/* A default (in .defaults) the backend has no such thing for must not make every
+		 * create fail. */
 		if (c->ioc->st->ops->set_native(c->ioc->st, ds, nat.v[i].key, nat.v[i].val, e) <
 			0 &&
 		    !(e->code == ENOTSUP && !kvlist_get(&c->o->props, nat.v[i].key)))

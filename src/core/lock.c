@@ -142,6 +142,8 @@ lock_take(const struct store *st, const char *name, bool wait, int timeout_s, st
 				continue;
 			}
 			write_owner(fd);
+			if (st->ops->forget)
+				st->ops->forget(st);
 			fault_point("lock");
 			return fd;
 		}

@@ -134,6 +134,10 @@ struct store_ops {
 	int (*mount)(struct store *s, const char *name, struct ioc_err *e);
 	int (*umount)(struct store *s, const char *name, struct ioc_err *e);
 	void (*free)(struct store *s);
+	/* Forget what the backend remembers of its storage between calls (optional): the
+	 * caller has just taken a lock, and what it does next must be decided on the storage as
+	 * it is now. */
+	void (*forget)(const struct store *s);
 };
 
 struct store {

@@ -14,6 +14,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -33,8 +34,9 @@
  * archive brought or a jail's root made (uid 0 in a jail is uid 0 on the host): a host user
  * who can reach one runs it as root. So each of these datasets' top directory is 0700, as
  * the dir backend's layout is. */
-static const char *const layout[] = {"jails",  "releases", "templates", "download",
-				     "images", "packages", "log",       ".defaults"};
+/* The first two hold jails (see zfs_init). */
+static const char *const layout[] = {"jails",  "templates", "releases", "download",
+				     "images", "packages",  "log",      ".defaults"};
 
 /* What STORE_NATIVE returns, in the order zfs prints them. */
 static const char *const native_props[] = {
@@ -259,30 +261,108 @@ mutating(const char *const argv[])
 	return NULL;
 }
 
+/* The answer of `zfs get -r origin BASE` (get_origins), kept for the rest of the process
+ * while it stays true: a destroy this process runs drops what it destroyed, property changes
+ * leave it alone, and anything else that makes or moves a dataset or snapshot forgets it, as
+ * taking a lock does (zfs_forget: another process may have changed the pool while we waited,
+ * and what we do under a lock must be decided on what the pool held when we took it). */
+static struct {
+	char *base, *text;
+	struct zfs_recs recs;
+} origins_cache;
+
+static void
+origins_forget(void)
+{
+	zfs_recs_free(&origins_cache.recs);
+	free(origins_cache.text);
+	free(origins_cache.base);
+	memset(&origins_cache, 0, sizeof(origins_cache));
+}
+
+/* zfs destroy [-r] TARGET succeeded: drop TARGET (with -r, its whole tree) from the cache. */
+static void
+origins_drop(const char *const argv[])
+{
+	bool recursive = false;
+	const char *target = NULL;
+	size_t k = 0;
+
+	for (size_t i = 2; argv[i]; i++) {
+		if (streq(argv[i], "-r"))
+			recursive = true;
+		target = argv[i];
+	}
+	for (size_t i = 0; target && i < origins_cache.recs.n; i++) {
+		const char *n = origins_cache.recs.v[i].name;
+		bool gone = recursive ? in_tree(n, target) : streq(n, target);
+
+		if (!gone)
+			origins_cache.recs.v[k++] = origins_cache.recs.v[i];
+	}
+	origins_cache.recs.n = k;
+}
+
+static void
+origins_note(const char *const argv[])
+{
+	if (!origins_cache.text || streq(argv[1], "set") || streq(argv[1], "inherit") ||
+	    streq(argv[1], "mount") || streq(argv[1], "umount"))
+		return;
+	if (streq(argv[1], "destroy"))
+		origins_drop(argv);
+	else
+		origins_forget();
+}
+
+/* What the open learnt (read_mountpoints), when the base exists: the base, its children and
+ * the releases' datasets. */
+struct zfs_priv {
+	struct strv layout;
+	struct strv uncompressed; /* those whose compression is not set on them */
+	bool layout_known;
+	unsigned long gen; /* zfs_changes when it was read */
+};
+
+/* Commands this process ran that may have changed a pool (what it read before may be old). */
+static unsigned long zfs_changes;
+
 static int
 zfs_run(const char *const argv[], char **out, struct ioc_err *e)
 {
 	const char *what;
+	int r = run_prog(argv, out, e);
 
-	if (run_prog(argv, out, e) < 0)
+	/* Also after a failure: a killed or refused destroy may have done part of its work. */
+	if ((what = mutating(argv))) {
+		zfs_changes++;
+		r == 0 ? origins_note(argv) : origins_forget();
+	}
+	if (r < 0)
 		return zfs_fail(argv, e);
-	if ((what = mutating(argv)))
+	if (what)
 		fault_point(what);
 	return 0;
 }
 
-/* zfs-fuse answers "dataset is busy" for a moment after a mount, a clone or an unmount. */
+/* zfs-fuse answers "dataset is busy" for a moment after a mount, a clone or an unmount, and
+ * its zfs program sometimes aborts (SIGABRT) on a loaded machine: a command that can be run
+ * twice (destroy, mount, umount, rollback: done already is success, or the same state) is
+ * run again. */
 static int
 zfs_run_retry(const char *const argv[], struct ioc_err *e)
 {
 	static const long delays_ms[] = {50, 100, 150, 200};
+	bool again = streq(argv[1], "destroy") || streq(argv[1], "mount") ||
+		     streq(argv[1], "umount") || streq(argv[1], "rollback");
 
 	for (size_t i = 0;; i++) {
 		struct timespec ts;
 
 		if (zfs_run(argv, NULL, e) == 0)
 			return 0;
-		if (e->code != EBUSY || i == ARRAY_SIZE(delays_ms))
+		if (i == ARRAY_SIZE(delays_ms) ||
+		    (e->code != EBUSY && !(again && said(e, "killed by signal 6"))))
 			return -1;
 		ts = (struct timespec){.tv_nsec = delays_ms[i] * 1000000L};
 		nanosleep(&ts, NULL);
@@ -305,11 +385,58 @@ zfs_get(const char *const argv[], enum zfs_cols cols, char **text, struct zfs_re
 	return 0;
 }
 
+/* The mounts of this namespace whose source is a dataset (not a snapshot) of full's tree,
+ * parents before children; -1 when mountinfo cannot be read. */
+static int
+zfs_mounts(const char *full, struct mount_list *out)
+{
+	struct ioc_err e;
+	size_t k = 0;
+
+	if (mounts_find("/", MOUNTS_AT | MOUNTS_BELOW, out, &e) < 0) {
+		mount_list_free(out);
+		return -1;
+	}
+	for (size_t i = 0; i < out->n; i++) {
+		struct mount_ent m = out->v[i];
+
+		if ((streq(m.fstype, "zfs") || streq(m.fstype, "fuse.zfs")) &&
+		    in_tree(m.source, full) && !strchr(m.source, '@')) {
+			out->v[k++] = m;
+			continue;
+		}
+		free(m.target);
+		free(m.fstype);
+		free(m.source);
+		free(m.options);
+	}
+	out->n = k;
+	return 0;
+}
+
+/* Unmount full and what is mounted below it with umount(2), children first: what
+ * `zfs umount` does (zfs-fuse's runs umount(8)), without a zfs process. false when the kernel
+ * refuses one: then zfs is asked, and says why. */
+static bool
+umount_tree(const char *full)
+{
+	struct mount_list l = {0};
+	bool ok = zfs_mounts(full, &l) == 0;
+
+	for (size_t i = l.n; ok && i-- > 0;)
+		if (umount2(l.v[i].target, UMOUNT_NOFOLLOW) < 0 && errno != EINVAL)
+			ok = false;
+	mount_list_free(&l);
+	return ok;
+}
+
 static int
 zfs_umount_full(const char *full, struct ioc_err *e)
 {
 	const char *argv[] = {"zfs", "umount", full, NULL};
 
+	if (umount_tree(full))
+		return 0;
 	if (zfs_run_retry(argv, e) < 0 && !said(e, "not currently mounted"))
 		return -1;
 	return 0;
@@ -330,14 +457,25 @@ zfs_destroy_full(const char *full, bool recursive, struct ioc_err *e)
 	return 0;
 }
 
-/* Every dataset of the base with its origin ("-" for none), snapshots included. */
-static int
-get_origins(struct store *s, char **text, struct zfs_recs *recs, struct ioc_err *e)
+/* Every dataset of the base with its origin ("-" for none), snapshots included: one call
+ * per process until something forgets it (origins_cache). */
+static const struct zfs_recs *
+get_origins(struct store *s, struct ioc_err *e)
 {
 	const char *argv[] = {"zfs", "get",        "-H",     "-p",    "-r",
 			      "-o",  "name,value", "origin", s->base, NULL};
+	struct zfs_recs recs = {0};
+	char *text = NULL;
 
-	return zfs_get(argv, ZFS_COLS_NV, text, recs, e);
+	if (origins_cache.text && streq(origins_cache.base, s->base))
+		return &origins_cache.recs;
+	origins_forget();
+	if (zfs_get(argv, ZFS_COLS_NV, &text, &recs, e) < 0)
+		return NULL;
+	origins_cache.base = xstrdup(s->base);
+	origins_cache.text = text;
+	origins_cache.recs = recs;
+	return &origins_cache.recs;
 }
 
 /* Refuse with EBUSY, naming them, while clones depend on target: with snap, clones of the
@@ -482,15 +620,31 @@ recs_to_children(const struct store *s, const struct zfs_recs *recs, const char 
 
 /* Operations ------------------------------------------------------------------------------ */
 
+/* full lies in what read_mountpoints lists: a child of the base or of its releases. */
+static bool
+in_layout(const struct store *s, const char *full)
+{
+	const char *rel = rel_name(s, full), *slash;
+
+	if (!rel || !*rel || strchr(rel, '@'))
+		return false;
+	slash = strchr(rel, '/');
+	return !slash || (str_has_prefix(rel, "releases/") && !strchr(slash + 1, '/'));
+}
+
 static int
 zfs_exists(struct store *s, const char *name, struct ioc_err *e)
 {
 	cleanup_free char *full = NULL;
 	const char *argv[] = {"zfs", "list", "-H", "-o", "name", NULL, NULL};
+	const struct zfs_priv *p = s->priv;
 
 	if (check_name(name, true, e) < 0)
 		return -1;
 	full = full_name(s, name);
+	/* Known from the open, unless this process has changed the pool since. */
+	if (p->layout_known && p->gen == zfs_changes && in_layout(s, full))
+		return strv_contains(&p->layout, full);
 	argv[5] = full;
 	if (zfs_run(argv, NULL, e) == 0)
 		return 1;
@@ -531,22 +685,21 @@ zfs_create(struct store *s, const char *name, const struct kvlist *user, struct 
 static int
 zfs_destroy(struct store *s, const char *name, struct ioc_err *e)
 {
-	cleanup_free char *full = NULL, *text = NULL;
-	struct zfs_recs recs = {0};
+	cleanup_free char *full = NULL;
+	const struct zfs_recs *recs;
 	int r = 0;
 
 	if (check_name(name, false, e) < 0)
 		return -1;
 	full = full_name(s, name);
 	/* One call answers both "does it exist" and "who depends on it". */
-	if (get_origins(s, &text, &recs, e) < 0)
+	if (!(recs = get_origins(s, e)))
 		return err_wrap(e, "destroy %s", name);
-	if (recs_have(&recs, full)) {
-		r = refuse_dependents(s, &recs, full, false, name, e);
+	if (recs_have(recs, full)) {
+		r = refuse_dependents(s, recs, full, false, name, e);
 		if (r == 0)
 			r = zfs_destroy_full(full, true, e);
 	}
-	zfs_recs_free(&recs);
 	return r;
 }
 
@@ -566,22 +719,21 @@ zfs_snapshot(struct store *s, const char *name, const char *snap, struct ioc_err
 static int
 zfs_snap_destroy(struct store *s, const char *name, const char *snap, struct ioc_err *e)
 {
-	cleanup_free char *full = NULL, *text = NULL, *what = NULL;
-	struct zfs_recs recs = {0};
+	cleanup_free char *full = NULL, *what = NULL;
+	const struct zfs_recs *recs;
 	int r = 0;
 
 	if (check_name(name, false, e) < 0 || check_snap(snap, e) < 0)
 		return -1;
 	full = xasprintf("%s/%s@%s", s->base, name, snap);
 	what = xasprintf("%s@%s", name, snap);
-	if (get_origins(s, &text, &recs, e) < 0)
+	if (!(recs = get_origins(s, e)))
 		return err_wrap(e, "destroy %s", what);
-	if (recs_have(&recs, full)) {
-		r = refuse_dependents(s, &recs, full, true, what, e);
+	if (recs_have(recs, full)) {
+		r = refuse_dependents(s, recs, full, true, what, e);
 		if (r == 0)
 			r = zfs_destroy_full(full, false, e);
 	}
-	zfs_recs_free(&recs);
 	return r;
 }
 
@@ -697,19 +849,17 @@ zfs_clone(struct store *s, const char *src, const char *snap, const char *dst, s
 static int
 zfs_deps(struct store *s, struct kvlist *out, struct ioc_err *e)
 {
-	cleanup_free char *text = NULL;
-	struct zfs_recs recs = {0};
+	const struct zfs_recs *recs = get_origins(s, e);
 
-	if (get_origins(s, &text, &recs, e) < 0)
+	if (!recs)
 		return -1;
-	for (size_t i = 0; i < recs.n; i++) {
-		const char *rel = rel_name(s, recs.v[i].name);
-		const char *orel = rel_name(s, recs.v[i].value);
+	for (size_t i = 0; i < recs->n; i++) {
+		const char *rel = rel_name(s, recs->v[i].name);
+		const char *orel = rel_name(s, recs->v[i].value);
 
 		if (rel && *rel)
 			kvlist_set(out, rel, orel && *orel ? orel : "");
 	}
-	zfs_recs_free(&recs);
 	return 0;
 }
 
@@ -1163,9 +1313,17 @@ zfs_mount(struct store *s, const char *name, struct ioc_err *e)
 	cleanup_free char *full = NULL;
 	const char *argv[] = {"zfs", "mount", NULL, NULL};
 
+	struct mount_list l = {0};
+	bool mounted;
+
 	if (check_name(name, true, e) < 0)
 		return -1;
 	full = full_name(s, name);
+	/* Mounted already (as zfs mounts every dataset it imports): no zfs process. */
+	mounted = zfs_mounts(full, &l) == 0 && l.n && streq(l.v[0].source, full);
+	mount_list_free(&l);
+	if (mounted)
+		return 0;
 	argv[2] = full;
 	if (zfs_run_retry(argv, e) < 0 && !said(e, "already mounted"))
 		return -1;
@@ -1186,7 +1344,22 @@ zfs_umount(struct store *s, const char *name, struct ioc_err *e)
 static void
 zfs_free(struct store *s)
 {
+	struct zfs_priv *p = s->priv;
+
+	if (p) {
+		strv_free(&p->layout);
+		strv_free(&p->uncompressed);
+	}
+	free(p);
 	s->priv = NULL;
+	origins_forget();
+}
+
+static void
+zfs_forget(const struct store *s)
+{
+	(void)s;
+	origins_forget();
 }
 
 /* The mountpoint zfs reports, when it is a directory (not "none" or "legacy"). */
@@ -1261,16 +1434,20 @@ layout_close(struct store *s, struct ioc_err *e)
 	return 0;
 }
 
-/* A ready layout costs one `zfs list`. */
+/* A ready layout costs nothing more than the open, which listed it. */
 static int
 zfs_init(struct store *s, struct ioc_err *e)
 {
 	cleanup_free char *text = NULL;
 	const char *argv[] = {"zfs", "list", "-H", "-o", "name", "-r", "-d", "1", s->base, NULL};
+	struct zfs_priv *p = s->priv;
 	struct strv names = {0};
 	int r = 0;
 
-	if (zfs_run(argv, &text, e) < 0) {
+	if (p->layout_known) {
+		for (size_t i = 0; i < p->layout.n; i++)
+			strv_push(&names, p->layout.v[i]);
+	} else if (zfs_run(argv, &text, e) < 0) {
 		if (e->code != ENOENT || create_base(s, e) < 0)
 			return err_wrap(e, "init %s", s->base);
 	} else if (zfs_parse_names(text, &names, e) < 0) {
@@ -1278,11 +1455,16 @@ zfs_init(struct store *s, struct ioc_err *e)
 	}
 	for (size_t i = 0; r == 0 && i < ARRAY_SIZE(layout); i++) {
 		cleanup_free char *full = full_name(s, layout[i]);
+		bool made = false;
 
 		if (!strv_contains(&names, full))
-			r = zfs_create_full(full, NULL, false, e);
+			made = (r = zfs_create_full(full, NULL, false, e)) == 0;
 		if (r < 0 && e->code == EEXIST) /* another iocage got there first */
 			r = 0;
+		/* Jails inherit their compression from here (lz4, or on where zfs lacks it),
+		 * unless one is given at create: set once, not per jail. */
+		if (r == 0 && i < 2 && (made || strv_contains(&p->uncompressed, full)))
+			r = zfs_set_native(s, layout[i], "compression", "lz4", e);
 	}
 	if (r == 0)
 		clean_stale_tmp(s, &names);
@@ -1316,28 +1498,59 @@ static const struct store_ops zfs_ops = {
     .mount = zfs_mount,
     .umount = zfs_umount,
     .free = zfs_free,
+    .forget = zfs_forget,
 };
 
 /* Entry points ---------------------------------------------------------------------------- */
 
-/* The base's mountpoint from one call on the pool's root and its children: the base's own
- * when it exists, else where it will inherit it from the root. */
+/* The base's mountpoint, and the layout under it, from one call on the pool's root, the base
+ * and its releases with their children: the base's own mountpoint when it exists, else (a
+ * second call, on the root alone: only before the first init) where it will inherit it from
+ * the root. */
 static int
 read_mountpoints(struct store *s, struct ioc_err *e)
 {
 	cleanup_free char *text = NULL;
 	struct zfs_recs recs = {0};
-	const char *argv[] = {"zfs", "get",        "-H",         "-d",    "1",
-			      "-o",  "name,value", "mountpoint", s->pool, NULL};
+	cleanup_free char *rels = xasprintf("%s/releases", s->base);
+	const char *both[] = {"zfs",
+			      "get",
+			      "-H",
+			      "-d",
+			      "1",
+			      "-o",
+			      "name,property,value,source",
+			      "mountpoint,compression",
+			      s->pool,
+			      s->base,
+			      rels,
+			      NULL};
+	const char *root[] = {
+	    "zfs",        "get",   "-H", "-d", "1", "-o", "name,property,value,source",
+	    "mountpoint", s->pool, NULL};
 	const char *pool_mp = NULL, *base_mp = NULL;
+	struct zfs_priv *p = s->priv;
 
-	if (zfs_get(argv, ZFS_COLS_NV, &text, &recs, e) < 0)
+	p->gen = zfs_changes;
+	p->layout_known = zfs_get(both, ZFS_COLS_NPVS, &text, &recs, e) == 0;
+	if (!p->layout_known &&
+	    (e->code != ENOENT || zfs_get(root, ZFS_COLS_NPVS, &text, &recs, e) < 0))
 		return -1;
 	for (size_t i = 0; i < recs.n; i++) {
-		if (streq(recs.v[i].name, s->pool))
-			pool_mp = recs.v[i].value;
-		else if (streq(recs.v[i].name, s->base))
-			base_mp = recs.v[i].value;
+		const struct zfs_rec *r = &recs.v[i];
+
+		if (streq(r->prop, "compression")) {
+			if (!streq(r->source, "local") && !strv_contains(&p->uncompressed, r->name))
+				strv_push(&p->uncompressed, r->name);
+			continue;
+		}
+		if (streq(r->name, s->pool))
+			pool_mp = r->value;
+		else if (streq(r->name, s->base))
+			base_mp = r->value;
+		if (p->layout_known && in_tree(r->name, s->base) &&
+		    !strv_contains(&p->layout, r->name))
+			strv_push(&p->layout, r->name);
 	}
 	if (base_mp)
 		s->mnt = mountpoint_value(base_mp);
@@ -1358,6 +1571,7 @@ store_zfs_open(struct store **ret, const char *pool, struct ioc_err *e)
 	s->ops = &zfs_ops;
 	s->pool = xstrdup(pool);
 	s->base = xasprintf("%s/iocage", pool);
+	s->priv = xcalloc(1, sizeof(struct zfs_priv));
 	if (read_mountpoints(s, e) < 0) {
 		store_free(s);
 		err_wrap(e, "open pool %s", pool);
