@@ -352,7 +352,7 @@ zfs_run(const char *const argv[], char **out, struct ioc_err *e)
 static int
 zfs_run_retry(const char *const argv[], struct ioc_err *e)
 {
-	static const long delays_ms[] = {50, 100, 150, 200};
+	static const long delays_ms[] = {10, 10, 20, 20, 40, 80, 160, 320};
 	bool again = streq(argv[1], "destroy") || streq(argv[1], "mount") ||
 		     streq(argv[1], "umount") || streq(argv[1], "rollback");
 
