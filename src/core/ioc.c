@@ -80,6 +80,15 @@ ioc_store(struct ioc *ioc, bool init, struct ioc_err *e)
 	return 0;
 }
 
+void
+ioc_defaults_take(struct ioc *ioc, struct kvlist *user)
+{
+	kvlist_free(&ioc->defaults);
+	ioc->defaults = *user;
+	*user = (struct kvlist){0};
+	ioc->defaults_loaded = true;
+}
+
 const struct kvlist *
 ioc_defaults(struct ioc *ioc, struct ioc_err *e)
 {

@@ -28,6 +28,8 @@ struct ioc {
 int ioc_store(struct ioc *ioc, bool init, struct ioc_err *e);
 /* The user's defaults (iocage set P=V default). */
 const struct kvlist *ioc_defaults(struct ioc *ioc, struct ioc_err *e);
+/* Take user (left empty) as the defaults, read along with something else (jails_load). */
+void ioc_defaults_take(struct ioc *ioc, struct kvlist *user);
 void ioc_free(struct ioc *ioc);
 
 /* Progress is shown on a terminal unless -q. */

@@ -113,13 +113,14 @@ cmp_jail(const void *a, const void *b)
 int
 jails_load(struct ioc *ioc, unsigned flags, struct jails *out, struct ioc_err *e)
 {
-	static const char *const parents[] = {"jails", "templates", NULL};
+	/* .defaults comes in the same zfs call (its own properties, with STORE_SELF). */
+	static const char *const parents[] = {"jails", "templates", ".defaults", NULL};
 	struct ds_list l = {0};
 	struct strv live = {0};
 	struct jails r = {0};
 
-	if (ioc->st->ops->list_multi(ioc->st, parents, flags & JL_NATIVE ? STORE_NATIVE : 0, &l,
-				     e) < 0) {
+	if (ioc->st->ops->list_multi(
+		ioc->st, parents, STORE_SELF | (flags & JL_NATIVE ? STORE_NATIVE : 0), &l, e) < 0) {
 		if (e->code != ENOENT)
 			return -1;
 		*out = r; /* no layout yet: no jails */
@@ -132,6 +133,10 @@ jails_load(struct ioc *ioc, unsigned flags, struct jails *out, struct ioc_err *e
 		struct jail *j;
 
 		base = base ? base + 1 : d->name;
+		if (streq(d->name, ".defaults") && !ioc->defaults_loaded) {
+			ioc_defaults_take(ioc, &d->user);
+			continue;
+		}
 		if (!uuid_valid(base))
 			continue; /* not ours */
 		strv_push(&live, base);

@@ -1600,6 +1600,18 @@ dir_list_multi(struct store *s, const char *const *parents, unsigned flags, stru
 		ds_list_free(&l);
 		return -1;
 	}
+	for (i = 0; (flags & STORE_SELF) && parents[i]; i++) {
+		struct ds d = {0};
+		struct ioc_err e2;
+
+		if (dir_get(s, parents[i], flags & STORE_NATIVE, &d, &e2) == 0) {
+			ds_list_push(&l, &d);
+		} else if (e2.code != ENOENT) {
+			ds_list_free(&l);
+			*e = e2;
+			return -1;
+		}
+	}
 	*out = l;
 	return 0;
 }

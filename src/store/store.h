@@ -49,6 +49,7 @@ struct snap_list {
 
 enum {
 	STORE_NATIVE = 1 << 0, /* list/get: also read native properties */
+	STORE_SELF = 1 << 1,   /* list_multi: also each parent itself (those that exist) */
 };
 
 /* The user property that marks a dataset still being made (its value: the maker's lock).
@@ -114,7 +115,8 @@ struct store_ops {
 	 * (one for user properties, one more for native ones). Sorted by name. */
 	int (*list)(struct store *s, const char *parent, unsigned flags, struct ds_list *out,
 		    struct ioc_err *e);
-	/* list for several parents at once (one zfs call): the children of each, in order. */
+	/* list for several parents at once (one zfs call): the children of each, in order,
+	 * then with STORE_SELF each parent that exists, as get gives it. */
 	int (*list_multi)(struct store *s, const char *const *parents, unsigned flags,
 			  struct ds_list *out, struct ioc_err *e);
 	/* One dataset, the same shape as list gives. ENOENT if missing. */

@@ -1185,6 +1185,17 @@ zfs_list_multi(struct store *s, const char *const *parents, unsigned flags, stru
 		}
 		free(one.v);
 	}
+	for (size_t i = 0; r == 0 && (flags & STORE_SELF) && i < fulls.n; i++) {
+		struct ds *d = NULL;
+
+		for (size_t k = 0; k < recs.n; k++) {
+			if (!streq(recs.v[k].name, fulls.v[i]))
+				continue;
+			if (!d)
+				d = ds_list_add(&l, parents[i]);
+			ds_add_rec(s, d, &recs.v[k], flags);
+		}
+	}
 	zfs_recs_free(&recs);
 	strv_free(&argv);
 	strv_free(&fulls);

@@ -62,7 +62,7 @@ state() {
 	ioc list -r -H 2>&1
 	ioc snaplist -H victim 2>&1 | cut -f1
 	# Less what the filesystem reports as it fills (the store is on a shared disk).
-	ioc get all victim 2>&1 | grep -v -E '^(available|used):'
+	ioc get all victim 2>&1 | grep -v -E '^(available|used|referenced|compressratio):'
 	ioc get all default 2>&1
 	echo "== mounts"
 	awk '{ print $5 }' /proc/self/mountinfo |

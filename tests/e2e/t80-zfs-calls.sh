@@ -42,7 +42,7 @@ for c in "${cmds[@]}"; do
 	is "$n" "${at2[$c]}" "$c runs as many zfs programs for 12 jails as for 2"
 done
 n=$(zfs_calls list)
-ok -m "list runs at most 3 zfs/zpool programs ($n)" test "$n" -le 3
+ok -m "list runs at most 2 zfs/zpool programs ($n)" test "$n" -le 2
 
 # exec into a running jail by its tag or full UUID reads the jail's run record, not the pool.
 ok -m "start few_1" ioc start few_1
@@ -63,7 +63,7 @@ lc_calls() {
 	fi
 	grep -E '(^|[[:space:]/])(zfs|zpool)([[:space:]]|$)' "$trace" | uniq | wc -l
 }
-for step in "create -c release=R tag=lc:8" "start lc:4" "stop lc:3" "destroy -f lc:8"; do
+for step in "create -c release=R tag=lc:7" "start lc:3" "stop lc:2" "destroy -f lc:6"; do
 	cmd=${step%:*} max=${step##*:}
 	# shellcheck disable=SC2086  # split the command words
 	n=$(lc_calls $cmd)
