@@ -73,6 +73,7 @@ struct child {
 	char *const *argv; /* iocage-init exec CMD ARGS */
 	char *const *envp;
 	int memfd, errfd, sockfd;
+	bool into; /* born in the jail's v2 cgroup (CLONE_INTO_CGROUP) */
 	bool have_ws;
 	struct winsize ws;
 	struct rlimit rl[RL_COUNT]; /* the jail init's, for the rl_resources */
@@ -228,22 +229,20 @@ write_zero(int fd)
 }
 
 /* Join the jail's cgroup before its cgroup namespace, so that we are inside that namespace's
- * root; the v1 paths are host paths, opened before the mount namespace changes. */
+ * root; the v1 paths are host paths, opened before the mount namespace changes. into: the
+ * fork put us into the v2 one already. */
 static int
-join_cgroup(const struct enter_opts *o, struct ioc_err *e)
+join_cgroup(const struct enter_opts *o, bool into, struct ioc_err *e)
 {
-	if (o->cgroup_fd >= 0) {
+	if (o->cgroup_fd >= 0 && !into) {
 		cleanup_close int fd = openat(o->cgroup_fd, "cgroup.procs", O_WRONLY | O_CLOEXEC);
 
 		if (fd < 0 || write_zero(fd) < 0)
 			return err_sys(e, "join the jail's cgroup");
 	}
-	for (const char *const *p = o->cgroup_procs; p && *p; p++) {
-		cleanup_close int fd = open(*p, O_WRONLY | O_CLOEXEC);
-
-		if (fd < 0 || write_zero(fd) < 0)
-			return err_sys(e, "join the jail's cgroup (%s)", *p);
-	}
+	for (const char *const *p = o->cgroup_procs; p && *p; p++)
+		if (run_cgroup_v1_join(*p, e) < 0)
+			return -1;
 	return 0;
 }
 
@@ -465,7 +464,7 @@ child_setup(const struct child *c, struct ioc_err *e)
 	int keep[4] = {c->memfd, c->errfd, c->t->pidfd, c->sockfd};
 
 	reset_signals();
-	if (join_cgroup(o, e) < 0)
+	if (join_cgroup(o, c->into, e) < 0)
 		return -1;
 	if (!o->pty && o->out_fd >= 0 && redirect_output(o->out_fd, e) < 0)
 		return -1;
@@ -502,12 +501,37 @@ child_main(const struct child *c)
 
 /* ---- the parent ---- */
 
+/* fork(), born in the jail's v2 cgroup where the kernel can (clone3 CLONE_INTO_CGROUP, 5.7):
+ * moving a process there afterwards takes the kernel's global threadgroup lock, and its first
+ * taking after a quiet moment waits for an RCU grace period (5 to 30 ms here). */
+static pid_t
+fork_into(struct child *c)
+{
+	static bool no_into;
+	struct ioc_clone_args a = {.flags = CLONE_INTO_CGROUP, .exit_signal = SIGCHLD};
+	pid_t pid;
+
+	if (c->o->cgroup_fd >= 0 && !no_into) {
+		/* Set before: the child reads its own copy, made by the clone. */
+		c->into = true;
+		a.cgroup = (uint64_t)c->o->cgroup_fd;
+		pid = sys_clone3(&a, sizeof(a));
+		if (pid >= 0)
+			return pid;
+		c->into = false;
+		/* ENOSYS, E2BIG, EINVAL: a kernel without clone3 or CLONE_INTO_CGROUP; anything
+		 * else, the child joins by cgroup.procs and says what fails. */
+		no_into = errno == ENOSYS || errno == E2BIG || errno == EINVAL;
+	}
+	return fork();
+}
+
 /* Fork the child inside the jail's PID namespace. A PID namespace applies to children only,
  * so we enter it for the fork and go back (pid_for_children) right after; the other
  * namespaces the child enters itself. Not dumpable from before the fork: the child is
  * visible in the jail from its first instant, holding host fds and the host's binary. */
 static pid_t
-fork_in_jail(const struct child *c, struct ioc_err *e)
+fork_in_jail(struct child *c, struct ioc_err *e)
 {
 	int dumpable = prctl(PR_GET_DUMPABLE, 0, 0, 0, 0);
 	cleanup_close int self = -1;
@@ -522,7 +546,7 @@ fork_in_jail(const struct child *c, struct ioc_err *e)
 		return err_sys(e, "prctl PR_SET_DUMPABLE");
 	if (target_setns(c->t, c->t->flags & CLONE_NEWPID, e) < 0)
 		goto out;
-	pid = fork();
+	pid = fork_into(c);
 	if (pid == 0)
 		child_main(c);
 	if (pid < 0)

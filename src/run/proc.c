@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "util/cleanup.h"
+#include "util/str.h"
 #include "util/syscalls.h"
 
 /* The fields after the command name, counted from 3 (state) as in proc(5). */
@@ -109,4 +110,20 @@ run_alive(const struct jail_proc *jp)
 	if (fd >= 0 && pidfd_exited(fd))
 		return 0;
 	return 1;
+}
+
+int
+run_cgroup_v1_join(const char *procs, struct ioc_err *e)
+{
+	const char *slash = strrchr(procs, '/');
+	cleanup_free char *tasks = NULL;
+	cleanup_close int fd = -1;
+
+	if (!slash)
+		return err_set(e, EINVAL, "not a cgroup file: %s", procs);
+	tasks = xasprintf("%.*s/tasks", (int)(slash - procs), procs);
+	fd = open(tasks, O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || write(fd, "0", 1) != 1)
+		return err_sys(e, "join the jail's cgroup (%s)", tasks);
+	return 0;
 }

@@ -37,7 +37,7 @@ struct jail_spec {
 	const char *const *sysctls; /* "kernel.NAME=VALUE" of the new IPC namespace (run_sysctl) */
 	unsigned wallclock_s;       /* init ends the jail after this long; 0: never */
 	int cgroup_fd;              /* v2: the jail's cgroup directory (CLONE_INTO_CGROUP); -1 */
-	const char *const *cgroup_procs; /* v1: cgroup.procs files to write init's pid to */
+	const char *const *cgroup_procs; /* v1: cgroup.procs files; init joins them itself */
 	int console_fd; /* init's stdout and stderr (the console log); -1: /dev/null */
 	struct sec_policy sec;
 	const struct sec_filter *filter; /* built from sec (sec_filter_build); NULL: built here */
@@ -65,6 +65,11 @@ int run_start(const struct jail_spec *s, struct jail_proc *out, struct ioc_err *
 int run_alive(const struct jail_proc *jp);
 /* The start time of pid (field 22 of /proc/PID/stat), for jail_proc. */
 int proc_starttime(pid_t pid, uint64_t *ret, struct ioc_err *e);
+/* Move the calling process, single-threaded, into the v1 cgroup whose cgroup.procs file is
+ * procs: "0" into the tasks file beside it. The kernel moves one thread that is the caller
+ * without its global threadgroup lock, whose first taking after a quiet moment waits for an
+ * RCU grace period (5 to 30 ms here); cgroup.procs takes it always. */
+int run_cgroup_v1_join(const char *procs, struct ioc_err *e);
 
 /* Who runs a command in a jail. */
 struct enter_user {

@@ -3,7 +3,9 @@
  * command (run_oneshot).
  *
  * The parent and the child talk over one SOCK_SEQPACKET socketpair: the parent sends one
- * byte once the child sits in its cgroups; the child answers with a struct ioc_err on
+ * byte once the child sits in its v2 cgroup (born there with CLONE_INTO_CGROUP where the
+ * kernel can; the v1 ones the child joins itself, run_cgroup_v1_join says why); the child
+ * answers with a struct ioc_err on
  * failure, or the socket reaches EOF when exec closes the child's close-on-exec end. A
  * socket rather than two pipes: MSG_NOSIGNAL, so a child that died cannot SIGPIPE iocage,
  * and records arrive whole. */
@@ -623,8 +625,11 @@ ch_process(struct child *c, struct ioc_err *e)
 	if (setsid() < 0)
 		return err_sys(e, "setsid");
 	umask(022);
-	/* Only now, after the parent put us in the jail's cgroups (v1 ones included): the
-	 * namespace's root is where the process is when it is made. */
+	for (const char *const *p = c->s->cgroup_procs; p && *p; p++)
+		if (run_cgroup_v1_join(*p, e) < 0)
+			return -1;
+	/* Only now, in the jail's cgroups (v1 ones included): the namespace's root is where
+	 * the process is when it is made. */
 	if (unshare(CLONE_NEWCGROUP) < 0)
 		return err_sys(e, "make the jail's cgroup namespace");
 	return 0;
@@ -917,7 +922,7 @@ child_main(struct child *c)
 	struct ioc_err e;
 	char go;
 
-	/* Wait until the parent has put us into the jail's cgroups; EOF: it gave up. */
+	/* Wait until the parent has put us into the jail's v2 cgroup; EOF: it gave up. */
 	if (recv(c->sock, &go, 1, 0) != 1)
 		_exit(1);
 	err_clear(&e);
@@ -1001,9 +1006,6 @@ cgroups_join(const struct jail_spec *s, pid_t pid, bool into, struct ioc_err *e)
 {
 	if (s->cgroup_fd >= 0 && !into && write_pid(s->cgroup_fd, "cgroup.procs", pid, e) < 0)
 		return err_wrap(e, "v2 cgroup");
-	for (const char *const *p = s->cgroup_procs; p && *p; p++)
-		if (write_pid(AT_FDCWD, *p, pid, e) < 0)
-			return -1;
 	return 0;
 }
 

@@ -178,6 +178,12 @@ for kind in thick thin base; do
 	ok -m "$kind: exec leaves a background sleep in the jail" \
 		ioc exec $kind /bin/sh -c '/bin/sleep 1000 </dev/null >/dev/null 2>&1 &'
 	is "$(procs_of_jail "$u" | wc -l)" 2 "$kind: the jail's cgroup holds init and the sleep"
+	# exec joins v1 hierarchies through their tasks files and is born in the v2 one
+	# (CLONE_INTO_CGROUP); init joins v1 itself: each must end where init is, in every one.
+	bg=$(procs_of_jail "$u" | grep -vx "$jid" | head -n 1)
+	isnt "$(grep -cF -- "/$u" "/proc/$jid/cgroup")" 0 "$kind: init is in cgroups named after the jail"
+	is "$(grep -F -- "/$u" "/proc/${bg:-0}/cgroup" 2>&1)" "$(grep -F -- "/$u" "/proc/$jid/cgroup")" \
+		"$kind: a command exec started is in each of init's cgroups, v1 and v2"
 	n_rc=$(grep -c '^rc-local-ran$' "$(console_log "$u")")
 	ok -m "$kind: restart -s" ioc restart -s $kind
 	like "$OUT" "^\\* Restarting $u \\($kind\\)\$" "$kind: restart -s prints '* Restarting UUID (TAG)'"
