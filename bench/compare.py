@@ -3,7 +3,7 @@
 
   compare.py DATA_DIR OUT.md OUT.png
 
-DATA_DIR holds what compare.sh wrote: meta.txt, notes.txt, exec.tsv, lc-dir.tsv, lc-zfs.tsv
+DATA_DIR holds what compare.sh wrote: meta.txt, notes.txt, exec.tsv, exec-cold.tsv, lc-dir.tsv, lc-zfs.tsv
 (NAME ROUND MICROSECONDS STATUS, from bench/interleave), steps/NAME.steps (STEP MICROSECONDS),
 mem.tsv, fleet.tsv, scale.tsv (BACKEND N NAME ROUND MICROSECONDS STATUS), scale-create.tsv.
 A ratio A/B is the median over rounds of A's time / B's time in the same round (both ran
@@ -124,33 +124,40 @@ def main(argv):
     w("![cost vs number of jails; ratios vs peers](%s)" % os.path.basename(out_png))
     w("")
 
-    # ---- 1. exec
-    ex = runs(os.path.join(d, "exec.tsv"), "exec")
-    if ex:
-        w("## exec true into a running jail")
-        w("")
-        zfs = "iocage-zfs" in ex
-        w("| command | n | min | median | p90 | iocage (dir) / it |%s" % (" iocage (zfs) / it |" if zfs else ""))
-        w("|---|---|---|---|---|---|%s" % ("---|" if zfs else ""))
-        base = ex.get("iocage-dir", {})
-        order = ["iocage-dir", "iocage-zfs", "setns-floor", "nsenter", "lxc-attach", "crun-exec"]
-        ex = collections.OrderedDict(sorted(ex.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else 99))
-        labels = {"iocage-dir": "`iocage exec J /bin/true` (dir)",
-                  "iocage-zfs": "`iocage exec J /bin/true` (zfs)",
-                  "setns-floor": "setns floor (floor.c: setns 5 ns + chroot + fork + exec)",
-                  "nsenter": "`nsenter -a -t INIT true` (into the iocage jail)",
-                  "lxc-attach": "`lxc-attach -n C -- true`",
-                  "crun-exec": "`crun exec C true`"}
-        for name, xs in ex.items():
-            v = list(xs.values())
-            r = ratio(base, xs)[0] if not name.startswith("iocage") else float("nan")
-            rz = ratio(ex["iocage-zfs"], xs)[0] if zfs and not name.startswith("iocage") else float("nan")
-            w("| %s | %d | %s | %s | %s | %s |%s" % (labels.get(name, name), len(v), fmt(min(v) if v else float("nan")),
-                                                    fmt(med(v)), fmt(pct(v, 90)), fx(r), (" %s |" % fx(rz)) if zfs else ""))
-            if name not in ("iocage-dir", "iocage-zfs"):
-                headline.append(("exec true: iocage / %s" % name, r))
-                plot_ratios.append(("exec / %s" % name, r))
-        w("")
+    # ---- 1. exec, back to back and after a rest
+    for tsv, title, what in (("exec.tsv", "exec true into a running jail", "exec true"),
+                             ("exec-cold.tsv", "exec true after a rest",
+                              "exec true after a rest")):
+        ex = runs(os.path.join(d, tsv), "exec")
+        if ex:
+            w("## %s" % title)
+            w("")
+            if tsv == "exec-cold.tsv":
+                w("The same commands, the machine resting 250 ms before each: what one command costs "
+                  "alone (a cgroup move by cgroup.procs then waits for an RCU grace period).")
+                w("")
+            zfs = "iocage-zfs" in ex
+            w("| command | n | min | median | p90 | iocage (dir) / it |%s" % (" iocage (zfs) / it |" if zfs else ""))
+            w("|---|---|---|---|---|---|%s" % ("---|" if zfs else ""))
+            base = ex.get("iocage-dir", {})
+            order = ["iocage-dir", "iocage-zfs", "setns-floor", "nsenter", "lxc-attach", "crun-exec"]
+            ex = collections.OrderedDict(sorted(ex.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else 99))
+            labels = {"iocage-dir": "`iocage exec J /bin/true` (dir)",
+                      "iocage-zfs": "`iocage exec J /bin/true` (zfs)",
+                      "setns-floor": "setns floor (floor.c: setns 5 ns + chroot + fork + exec)",
+                      "nsenter": "`nsenter -a -t INIT true` (into the iocage jail)",
+                      "lxc-attach": "`lxc-attach -n C -- true`",
+                      "crun-exec": "`crun exec C true`"}
+            for name, xs in ex.items():
+                v = list(xs.values())
+                r = ratio(base, xs)[0] if not name.startswith("iocage") else float("nan")
+                rz = ratio(ex["iocage-zfs"], xs)[0] if zfs and not name.startswith("iocage") else float("nan")
+                w("| %s | %d | %s | %s | %s | %s |%s" % (labels.get(name, name), len(v), fmt(min(v) if v else float("nan")),
+                                                        fmt(med(v)), fmt(pct(v, 90)), fx(r), (" %s |" % fx(rz)) if zfs else ""))
+                if name not in ("iocage-dir", "iocage-zfs"):
+                    headline.append(("%s: iocage / %s" % (what, name), r))
+                    plot_ratios.append(("%s / %s" % ("exec" if tsv == "exec.tsv" else "exec rested", name), r))
+            w("")
 
     # ---- 2. lifecycle
     lc_rows = []

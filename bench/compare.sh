@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # iocage beside the established tools, in one run, on the same busybox rootfs (issue #9):
 #   1. `exec true` into a running jail: iocage exec (dir, zfs) vs the setns floor, nsenter -a,
-#      lxc-attach, crun exec;
+#      lxc-attach, crun exec; back to back, and each after a rest (what a lone command costs);
 #   2. lifecycle thin create -> start -> exec true -> stop -> destroy: iocage dir vs LXC overlay
 #      and crun + overlay; iocage zfs vs LXC on a zfs-fuse clone;
 #   3. host memory per idle running container: RSS and PSS of what each tool keeps per
@@ -19,6 +19,7 @@
 #                    [-z ZFS_MAX] [-s FLEET_N] [-S FLEET_RUNS] [-p PARALLEL] [-Z] [-P]
 #   -Q  quick: few runs and small counts (a smoke test, about 2 minutes)
 #   -n  rounds for exec true (default 300)       -l  rounds for lifecycles (default 50)
+#   -c  rounds for exec true after a rest of 250 ms before each command (30)
 #   -m  idle containers per tool for memory (10)   -N  jail counts for list/get -r (10 100 1000)
 #   -r  rounds per count for list/get -r (15)      -z  most jails on ZFS for list/get -r (300)
 #   -s  jails started/stopped at once (100)        -S  rounds of the fleet start/stop (7)
@@ -37,12 +38,13 @@ set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 bin=${IOCAGE_BIN:-$top/build/iocage}
 peers=${PEERS_DIR:-$top/../shared/peers}
-runs=300 lc_runs=50 mem_n=10 scale_ns="10 100 1000" scale_runs=15 zfs_max=300 fleet_n=100
-fleet_runs=7 par=8 with_zfs=1 with_peers=1
-while getopts Qn:l:m:N:r:z:s:S:p:ZP o; do
+runs=300 cold_runs=30 lc_runs=50 mem_n=10 scale_ns="10 100 1000" scale_runs=15 zfs_max=300
+fleet_n=100 fleet_runs=7 par=8 with_zfs=1 with_peers=1
+while getopts Qn:c:l:m:N:r:z:s:S:p:ZP o; do
 	case $o in
-	Q) runs=20 lc_runs=4 mem_n=3 scale_ns="10 50" scale_runs=3 fleet_n=10 fleet_runs=1 ;;
+	Q) runs=20 cold_runs=4 lc_runs=4 mem_n=3 scale_ns="10 50" scale_runs=3 fleet_n=10 fleet_runs=1 ;;
 	n) runs=$OPTARG ;;
+	c) cold_runs=$OPTARG ;;
 	l) lc_runs=$OPTARG ;;
 	m) mem_n=$OPTARG ;;
 	N) scale_ns=$OPTARG ;;
@@ -201,7 +203,7 @@ meta machine "$(nproc) CPUs ($(awk -F': ' '/^model name/ {print $2; exit}' /proc
 meta fs "dir roots on $(stat -f -c %T /var/tmp) (/var/tmp)"
 meta iocage "$("$bin" --version) ($(git -C "$top" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$top" diff --quiet HEAD -- src 2>/dev/null || echo ', src/ modified'))"
 meta load_start "$(loadavg)"
-meta settings "exec rounds $runs; lifecycle rounds $lc_runs; memory $mem_n idle per tool; list/get -r at ${scale_ns// /, } jails (zfs: at most $zfs_max), $scale_runs rounds each; fleet $fleet_n jails, $fleet_runs rounds, xargs -P $par"
+meta settings "exec rounds $runs (after a rest: $cold_runs); lifecycle rounds $lc_runs; memory $mem_n idle per tool; list/get -r at ${scale_ns// /, } jails (zfs: at most $zfs_max), $scale_runs rounds each; fleet $fleet_n jails, $fleet_runs rounds, xargs -P $par"
 
 meta fleet_n "$fleet_n"
 cc -O2 -Wall -o "$IL" "$top/bench/interleave.c" || die "cannot build bench/interleave.c"
@@ -344,6 +346,8 @@ if [ "$use_crun" = 1 ]; then
 	fi
 fi
 "$IL" -k -n "$runs" -w 3 -e "$D/exec.err" "$@" >"$D/exec.tsv"
+log "=== exec true after a rest of 250 ms ($cold_runs rounds)"
+"$IL" -k -n "$cold_runs" -w 1 -p 250 -e "$D/exec.err" "$@" >"$D/exec-cold.tsv"
 ioc_d -q stop ex >/dev/null; ioc_d -q destroy -f ex >/dev/null
 if [ "$with_zfs" = 1 ]; then ioc_z -q stop ex >/dev/null; ioc_z -q destroy -f ex >/dev/null; fi
 [ "$use_lxc" = 1 ] && { lxc-stop -P "$LXC_P" -n ioccmp-run -k >/dev/null 2>&1; lxc-destroy -P "$LXC_P" -n ioccmp-run >/dev/null 2>&1; }

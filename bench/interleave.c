@@ -2,14 +2,17 @@
  * interleave: time several commands side by side, in rounds, so that a machine whose speed
  * drifts (a shared 2-core VM: by up to 40% within minutes) slows every command alike.
  *
- *   interleave [-n ROUNDS] [-w WARMUP] [-s STEPDIR] [-e ERRLOG] [-k] NAME CMD [NAME CMD]...
+ *   interleave [-n ROUNDS] [-w WARMUP] [-p PAUSE_MS] [-s STEPDIR] [-e ERRLOG] [-k]
+ *              NAME CMD [NAME CMD]...
  *
  * Each round runs every command once, the order rotated by one each round (no command is
  * always first after a pause). CMD is split on blanks and run with execvp (no shell, like
  * hyperfine -N): stdin, stdout /dev/null; stderr appended to ERRLOG (default /dev/null).
  * With -s, the child gets STEPLOG=STEPDIR/NAME.steps (the lifecycle scripts append their
  * step times there; warm-up rounds get STEPLOG unset). The time of one run is fork to reaped
- * exit, CLOCK_MONOTONIC. Prints one line per timed run: NAME ROUND MICROSECONDS STATUS.
+ * exit, CLOCK_MONOTONIC. With -p, the machine rests PAUSE_MS before every run: what a lone
+ * command costs after a quiet moment (caches cold, the kernel's RCU-synchronised paths slow),
+ * not back to back. Prints one line per timed run: NAME ROUND MICROSECONDS STATUS.
  * A run that fails (non-zero STATUS) stops the whole thing with exit 1, unless -k.
  *
  * Build: cc -O2 -o interleave interleave.c (bench/compare.sh does).
@@ -122,15 +125,18 @@ status_code(int st)
 int
 main(int argc, char **argv)
 {
-	int rounds = 20, warm = 2, keep = 0, o;
+	int rounds = 20, warm = 2, keep = 0, pause_ms = 0, o;
 
-	while ((o = getopt(argc, argv, "+n:w:s:e:k")) != -1) {
+	while ((o = getopt(argc, argv, "+n:w:p:s:e:k")) != -1) {
 		switch (o) {
 		case 'n':
 			rounds = (int)strtol(optarg, NULL, 10);
 			break;
 		case 'w':
 			warm = (int)strtol(optarg, NULL, 10);
+			break;
+		case 'p':
+			pause_ms = (int)strtol(optarg, NULL, 10);
 			break;
 		case 's':
 			stepdir = optarg;
@@ -142,8 +148,8 @@ main(int argc, char **argv)
 			keep = 1;
 			break;
 		default:
-			fprintf(stderr, "usage: interleave [-n ROUNDS] [-w WARMUP] [-s STEPDIR] "
-					"[-e ERRLOG] [-k] NAME CMD [NAME CMD]...\n");
+			fprintf(stderr, "usage: interleave [-n ROUNDS] [-w WARMUP] [-p PAUSE_MS] "
+					"[-s STEPDIR] [-e ERRLOG] [-k] NAME CMD [NAME CMD]...\n");
 			return 2;
 		}
 	}
@@ -161,8 +167,13 @@ main(int argc, char **argv)
 		for (int k = 0; k < ncmd; k++) {
 			int idx = ((r + warm) + k) % ncmd;
 			const struct cmd *c = &cmds[idx];
+			struct timespec rest = {pause_ms / 1000, (pause_ms % 1000) * 1000000L};
 			long long us;
-			int st = run(c, r >= 0, &us);
+			int st;
+
+			if (pause_ms > 0)
+				nanosleep(&rest, NULL);
+			st = run(c, r >= 0, &us);
 
 			if (r >= 0)
 				printf("%s %d %lld %d\n", c->name, r, us, status_code(st));
