@@ -304,9 +304,8 @@ static const struct prop props[] = {
 
 	/* Storage: native properties of the jail's dataset, and ZFS delegation. */
 	E("compression", "lz4", compression_choices, PW_LIVE, PF_NATIVE, G_STOR,
-	  "ZFS compression of the jail's data. Jails inherit it from POOL/iocage/jails (and "
-	  "templates), where iocage sets lz4 (or on where lz4 is missing) once; give it at "
-	  "create, or set it, for one jail."),
+	  "ZFS compression; jails inherit it from POOL/iocage/jails (lz4, or on where lz4 is "
+	  "missing)."),
 	E("dedup", "off", dedup_choices, PW_LIVE, PF_NATIVE, G_STOR,
 	  "ZFS deduplication of the jail's data."),
 	Q("quota", "Most space the jail's dataset and its children may use; none for no limit."),
