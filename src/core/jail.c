@@ -1,5 +1,6 @@
 #include "core/jail.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -103,6 +104,39 @@ clean_leftover(struct ioc *ioc, const char *name, const char *uuid)
 }
 
 static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* zfs: a destroy killed after zfs removed a jail's datasets but before their mountpoint
+ * directories went leaves those, empty, where no dataset is: removed through clean_leftover
+ * (under the jail's lock; the backend's destroy takes empty mountpoints away). live: the
+ * names found by the listing, sorted. */
+static void
+sweep_mountpoints(struct ioc *ioc, const struct strv *live)
+{
+	static const char *const parents[] = {"jails", "templates"};
+
+	for (size_t p = 0; p < ARRAY_SIZE(parents); p++) {
+		cleanup_free char *dir = ioc->st->ops->path(ioc->st, parents[p]);
+		cleanup_closedir DIR *d = dir ? opendir(dir) : NULL;
+		struct dirent *de;
+
+		while (d && (de = readdir(d))) {
+			const char *n = de->d_name;
+			char name[300];
+
+			if (!uuid_valid(n) ||
+			    (live->n && bsearch(&n, live->v, live->n, sizeof(*live->v), cmp_str)))
+				continue;
+			snprintf(name, sizeof(name), "%s/%s", parents[p], n);
+			clean_leftover(ioc, name, n);
+		}
+	}
+}
+
+static int
 cmp_jail(const void *a, const void *b)
 {
 	const struct jail *x = a, *y = b;
@@ -159,6 +193,8 @@ jails_load(struct ioc *ioc, unsigned flags, struct jails *out, struct ioc_err *e
 	if (geteuid() == 0) {
 		strv_sort(&live);
 		lock_sweep(ioc->st, &live);
+		if (ioc->st->pool)
+			sweep_mountpoints(ioc, &live);
 	}
 	strv_free(&live);
 	ds_list_free(&l);

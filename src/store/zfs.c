@@ -9,6 +9,7 @@
  *  - no `zfs destroy -n` and no `clones` property: dependents come from `origin`.
  *  - snapshots are not visible under .zfs there: files of a snapshot are read from a clone.
  * The number of zfs processes an operation starts never depends on the number of jails. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -682,6 +683,25 @@ zfs_create(struct store *s, const char *name, const struct kvlist *user, struct 
 	return zfs_create_full(full, user, false, e);
 }
 
+/* The empty directories left where name and its children were mounted: zfs removes them
+ * as it destroys, but not when it was killed in between. Two levels (a jail and its root);
+ * only empty directories go (a mount point or anything with files stays). */
+static void
+rmdir_mountpoints(struct store *s, const char *name)
+{
+	cleanup_free char *dir = s->mnt ? join_path(s->mnt, name) : NULL;
+	cleanup_closedir DIR *d = dir ? opendir(dir) : NULL;
+	struct dirent *de;
+
+	if (!d)
+		return;
+	/* zfs-fuse gives no d_type: AT_REMOVEDIR refuses anything but an empty directory. */
+	while ((de = readdir(d)))
+		if (!streq(de->d_name, ".") && !streq(de->d_name, ".."))
+			(void)unlinkat(dirfd(d), de->d_name, AT_REMOVEDIR);
+	(void)rmdir(dir);
+}
+
 static int
 zfs_destroy(struct store *s, const char *name, struct ioc_err *e)
 {
@@ -700,6 +720,8 @@ zfs_destroy(struct store *s, const char *name, struct ioc_err *e)
 		if (r == 0)
 			r = zfs_destroy_full(full, true, e);
 	}
+	if (r == 0)
+		rmdir_mountpoints(s, name);
 	return r;
 }
 

@@ -507,10 +507,6 @@ traces_of() { # traces_of UUID
 	return 0
 }
 
-# Leftovers: every entry in jails/ (directory or dataset; a leading '.' ignored) that does not
-# start with the uuid of a listed jail, and every file, dataset, snapshot or mount in the store
-# whose name holds a uuid that is not listed. Empty output: the store is clean. Runs `list`
-# first, which is also what cleans after an interrupted create.
 # leftover_report NAMES: what a failed "no leftover" check needs to be understood: what the
 # next command says of each, its properties and mounts, and the lock files.
 leftover_report() {
@@ -524,6 +520,7 @@ leftover_report() {
 			zfs get -H -o name,property,value,source all "$IOCAGE_POOL/iocage/$n" 2>&1 |
 				grep -E 'iocage:|mounted|origin|cannot' | sed 's/^/# zfs get: /'
 			grep -F "/${n#*/}" /proc/mounts | sed 's/^/# mount: /'
+			ls -la "$(store_top)/$n" 2>&1 | sed 's/^/# dir: /'
 		else
 			ls -la "$IOCAGE_ROOT/$n" 2>&1 | sed 's/^/# /'
 		fi
@@ -531,16 +528,10 @@ leftover_report() {
 	done
 }
 
-# _zfs_real: the dataset names on stdin that zfs can open. zfs-fuse's listing of children
-# (zfs list -d 1 / -r) sometimes still shows, for some seconds and not every time, a dataset
-# that a killed `zfs destroy` removed: `zfs list NAME` says it does not exist (seen in t150).
-_zfs_real() {
-	local n
-	while IFS= read -r n; do
-		zfs list -H -t all -o name "$n" >/dev/null 2>&1 && printf '%s\n' "$n"
-	done
-}
-
+# Leftovers: every entry in jails/ (directory or dataset; a leading '.' ignored) that does not
+# start with the uuid of a listed jail, and every file, dataset, snapshot or mount in the store
+# whose name holds a uuid that is not listed. Empty output: the store is clean. Runs `list`
+# first, which is also what cleans after an interrupted create.
 unlisted_leftovers() {
 	local listed top
 	listed=$(listed_uuids)
@@ -553,8 +544,8 @@ unlisted_leftovers() {
 				grep -E "$UUID_RE"
 		else
 			zfs list -H -o name -d 1 "$IOCAGE_POOL/iocage/jails" 2>/dev/null | tail -n +2 |
-				_zfs_real | sed "s|^$IOCAGE_POOL/iocage/||"
-			zfs list -H -t all -o name -r "$IOCAGE_POOL" | grep -E "$UUID_RE" | _zfs_real
+				sed "s|^$IOCAGE_POOL/iocage/||"
+			zfs list -H -t all -o name -r "$IOCAGE_POOL" | grep -E "$UUID_RE"
 			_find_store "$top" -mindepth 1 -maxdepth 5 -- -printf '%P\n' |
 				grep -E "$UUID_RE"
 		fi

@@ -11,8 +11,7 @@ ok -m "fetch release R" make_busybox_release R || bail_out "cannot fetch: $ERR"
 # Every snapshot in the store, as REL/DATASET@NAME, releases' included.
 all_snaps() {
 	if [ "$IOC_BACKEND" = zfs ]; then
-		zfs list -H -t snapshot -o name -r "$IOCAGE_POOL/iocage" | _zfs_real |
-			sed "s|^$IOCAGE_POOL/iocage/||"
+		zfs list -H -t snapshot -o name -r "$IOCAGE_POOL/iocage" | sed "s|^$IOCAGE_POOL/iocage/||"
 	else
 		find "$IOCAGE_ROOT" -mindepth 2 -maxdepth 4 -name '.*@*' ! -name '*~*' -printf '%P\n' |
 			sed 's|/\.\([^/]*\)$|/\1|'

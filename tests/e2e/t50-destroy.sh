@@ -85,4 +85,18 @@ is "$(uuid_of keep)" "$uk" "destroying one jail leaves the others listed"
 ok test -x "$(jail_root "$uk")/bin/busybox"
 is "$(unlisted_leftovers)" "" "the store holds nothing but listed jails"
 
+if [ "$IOC_BACKEND" = zfs ]; then
+	# A destroy killed after zfs removed a jail's datasets, before their mountpoint
+	# directories went, leaves those empty directories where no dataset is (t150 saw it).
+	stale=$(store_top)/jails/0badc0de-0000-4000-8000-000000000001
+	mkdir -p "$stale/root"
+	ok -m "list runs beside a stale mountpoint directory" ioc list -H
+	ok -m "the next command removes empty mountpoint directories no dataset has" test ! -e "$stale"
+	mkdir -p "$stale" && touch "$stale/keep"
+	ok -m "list runs beside a directory with a file" ioc list -H
+	ok -m "a directory with a file in it stays (not iocage's to remove)" test -e "$stale/keep"
+	rm -rf "$stale"
+	is "$(unlisted_leftovers)" "" "the store ends clean"
+fi
+
 done_testing
