@@ -103,12 +103,6 @@ clean_leftover(struct ioc *ioc, const char *name, const char *uuid)
 	lock_release(fd);
 }
 
-static int
-cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
 /* zfs: a destroy killed after zfs removed a jail's datasets but before their mountpoint
  * directories went leaves those, empty, where no dataset is: removed through clean_leftover
  * (under the jail's lock; the backend's destroy takes empty mountpoints away). live: the
@@ -127,8 +121,7 @@ sweep_mountpoints(struct ioc *ioc, const struct strv *live)
 			const char *n = de->d_name;
 			char name[300];
 
-			if (!uuid_valid(n) ||
-			    (live->n && bsearch(&n, live->v, live->n, sizeof(*live->v), cmp_str)))
+			if (!uuid_valid(n) || strv_sorted_contains(live, n))
 				continue;
 			snprintf(name, sizeof(name), "%s/%s", parents[p], n);
 			clean_leftover(ioc, name, n);

@@ -171,12 +171,6 @@ lock_take(const struct store *st, const char *name, bool wait, int timeout_s, st
 	return -1;
 }
 
-static int
-cmp_strp(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
 int
 lock_held(const struct store *st, const char *name)
 {
@@ -223,7 +217,7 @@ lock_sweep(const struct store *st, const struct strv *live)
 		int fd;
 
 		if (strncmp(de->d_name, base, plen) != 0 || !uuid_valid(uuid) ||
-		    (live->n && bsearch(&uuid, live->v, live->n, sizeof(*live->v), cmp_strp)))
+		    strv_sorted_contains(live, uuid))
 			continue;
 		snprintf(path, sizeof(path), IOC_RUNDIR "/locks/%s", de->d_name);
 		fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW);

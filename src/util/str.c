@@ -289,6 +289,12 @@ strv_sort(struct strv *sv)
 		qsort(sv->v, sv->n, sizeof(*sv->v), cmp_str);
 }
 
+bool
+strv_sorted_contains(const struct strv *sv, const char *s)
+{
+	return sv->n && bsearch(&s, sv->v, sv->n, sizeof(*sv->v), cmp_str);
+}
+
 void
 strv_free(struct strv *sv)
 {

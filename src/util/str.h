@@ -77,6 +77,8 @@ void strv_push(struct strv *sv, const char *s); /* copies s */
 void strv_push_take(struct strv *sv, char *s);  /* takes s */
 bool strv_contains(const struct strv *sv, const char *s);
 void strv_sort(struct strv *sv);
+/* strv_contains for a list strv_sort sorted: a binary search. */
+bool strv_sorted_contains(const struct strv *sv, const char *s);
 void strv_free(struct strv *sv);
 
 /* An ordered list of owned key/value pairs with unique keys. */
